@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+// GOST R 34.10-2012 parameter sets (TC26, CryptoPro aliases) — names, OIDs, sizes.
+// Curve constants live in core/src; this header only names the sets.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace gostcsp::core {
+
+enum class ParamSet : std::uint8_t {
+    gost2001_test,  // id-GostR3410-2001-TestParamSet 1.2.643.2.2.35.0 (RFC 7091 example curve)
+    tc26_256_a,     // 1.2.643.7.1.2.1.1.1 (twisted-Edwards equivalent, cofactor 4)
+    tc26_256_b,     // 1.2.643.7.1.2.1.1.2 = CryptoPro-A, XchA
+    tc26_256_c,     // 1.2.643.7.1.2.1.1.3 = CryptoPro-B
+    tc26_256_d,     // 1.2.643.7.1.2.1.1.4 = CryptoPro-C, XchB
+    tc26_512_test,  // 1.2.643.7.1.2.1.2.0
+    tc26_512_a,     // 1.2.643.7.1.2.1.2.1
+    tc26_512_b,     // 1.2.643.7.1.2.1.2.2
+    tc26_512_c,     // 1.2.643.7.1.2.1.2.3 (twisted-Edwards equivalent, cofactor 4)
+};
+
+struct ParamSetInfo {
+    ParamSet id;
+    unsigned bits;               // 256 or 512: field and key size
+    std::string_view name;       // canonical name, e.g. "id-tc26-gost-3410-2012-256-paramSetA"
+    std::string_view oid;        // dotted OID a 2012 key carries
+    std::span<const std::string_view> alias_oids;   // other OIDs naming the same curve
+    std::span<const std::string_view> alias_names;  // CryptoPro / exchange / short names
+    unsigned cofactor;
+
+    std::size_t field_bytes() const noexcept { return bits / 8; }
+    std::size_t public_key_bytes() const noexcept { return 2 * field_bytes(); }
+    std::size_t signature_bytes() const noexcept { return 2 * field_bytes(); }
+};
+
+// Every supported set, in enum order.
+std::span<const ParamSetInfo> all_param_sets() noexcept;
+const ParamSetInfo& param_set_info(ParamSet id) noexcept;
+// Look-ups accept the canonical OID and every alias OID (dotted form).
+std::optional<ParamSet> param_set_from_oid(std::string_view dotted_oid) noexcept;
+// Accepts canonical names and alias names (case-sensitive, as the standards spell them).
+std::optional<ParamSet> param_set_from_name(std::string_view name) noexcept;
+
+}  // namespace gostcsp::core

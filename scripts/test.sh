@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The README's test command: install what is missing, build with warnings as errors, run every
+# CTest test (unit, conformance, integration).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$root/scripts/deps.sh"
+"$root/scripts/build.sh"
+build="${GOSTCSP_BUILD_DIR:-$root/build}"
+cd "$build"
+ctest --output-on-failure -j "$(nproc)" --timeout 1500
