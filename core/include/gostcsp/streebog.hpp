@@ -15,7 +15,8 @@ enum class DigestSize : std::uint8_t { bits256 = 32, bits512 = 64 };
 
 constexpr std::size_t digest_bytes(DigestSize s) noexcept { return static_cast<std::size_t>(s); }
 
-// Which compression-function implementation runs. `automatic` picks the fastest the CPU has.
+// Which compression-function implementation runs. `automatic` picks the fastest the CPU has;
+// asking for one the CPU lacks (see streebog_impl_supported) also gets the automatic choice.
 enum class StreebogImpl : std::uint8_t { automatic, portable, avx512_gfni };
 
 // True when the CPU (and OS) support the given implementation.
@@ -43,6 +44,8 @@ public:
     void final(std::span<std::uint8_t> out) noexcept;
 
     DigestSize size() const noexcept { return size_; }
+    // The implementation this object runs (never `automatic`).
+    StreebogImpl impl() const noexcept { return impl_; }
     std::size_t output_bytes() const noexcept { return digest_bytes(size_); }
 
 private:
