@@ -79,7 +79,7 @@ void streebog_compress_portable(std::uint64_t h[8], const std::uint64_t n[8],
 void streebog_blocks_portable(std::uint64_t h[8], std::uint64_t n[8], std::uint64_t sigma[8],
                               const std::uint8_t* data, std::size_t blocks) noexcept;
 
-#if 0  // the AVX-512/GFNI path is not in this revision yet
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define GOSTCSP_STREEBOG_HAVE_AVX512 1
 // Same contracts; callable only when avx512_gfni_usable() is true.
 void streebog_compress_avx512(std::uint64_t h[8], const std::uint64_t n[8],
