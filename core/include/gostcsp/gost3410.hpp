@@ -108,6 +108,10 @@ namespace testing {
                                             std::span<const std::uint8_t> digest,
                                             std::span<const std::uint8_t> k_be,
                                             std::span<std::uint8_t> sig) noexcept;
+// Self-check of a set's embedded curve: G is on the curve and q·G = O through each of the three
+// scalar multipliers (fixed-base, variable-base, verification's double-scalar). ok or
+// invalid_public_key.
+[[nodiscard]] Status check_base_point(ParamSet set) noexcept;
 }  // namespace testing
 
 }  // namespace gostcsp::core

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// GOST R 34.10-2012 parameter sets (TC26, CryptoPro aliases) — names, OIDs, sizes.
-// Curve constants live in core/src; this header only names the sets.
+// GOST R 34.10-2012 parameter sets (TC26, CryptoPro aliases) — names, OIDs, sizes, curve constants
+// (RFC 7836 App. A, RFC 4357 §11.4, RFC 9215 App. C/E).
 #pragma once
 
 #include <cstddef>
@@ -44,5 +44,20 @@ const ParamSetInfo& param_set_info(ParamSet id) noexcept;
 std::optional<ParamSet> param_set_from_oid(std::string_view dotted_oid) noexcept;
 // Accepts canonical names and alias names (case-sensitive, as the standards spell them).
 std::optional<ParamSet> param_set_from_name(std::string_view name) noexcept;
+
+// gost-engine's short `paramset:` spellings, which depend on the key size (design.md "Naming
+// trap"): for bits = 256, "A"/"B"/"C" are CryptoPro A/B/C (= tc26 256 B/C/D), "XA"/"XB" the
+// exchange sets (= tc26 256 B/D) and "TCA".."TCD" tc26 256 A..D; for bits = 512, "A"/"B"/"C" are
+// tc26 512 A/B/C. Case-sensitive. Anything else (or another bit size) gives nullopt.
+std::optional<ParamSet> param_set_from_gost_engine_name(unsigned bits,
+                                                        std::string_view name) noexcept;
+
+// The curve of a set in short Weierstrass form y^2 = x^3 + a·x + b (mod p), base point (x, y) of
+// prime order q; #E = cofactor · q. Every integer is big-endian, field_bytes() long (static data).
+struct CurveParams {
+    std::span<const std::uint8_t> p, a, b, q, x, y;
+    unsigned cofactor;
+};
+const CurveParams& curve_params(ParamSet id) noexcept;
 
 }  // namespace gostcsp::core

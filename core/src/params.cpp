@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: Apache-2.0
+// GOST R 34.10-2012 parameter sets: names, OIDs and curve constants (RFC 7836 App. A, RFC 4357
+// §11.4, RFC 9215 App. C/E); the constants come from the generated curve_data.inc.
+#include "gostcsp/params.hpp"
+
+#include <array>
+
+#include "curve_data.hpp"
+
+namespace gostcsp::core {
+
+namespace {
+
+using SV = std::string_view;
+
+constexpr SV no_names[] = {""};  // never exposed: spans below use size 0 where a set has none
+
+constexpr SV b_oids[] = {"1.2.643.2.2.35.1", "1.2.643.2.2.36.0"};
+constexpr SV b_names[] = {"id-GostR3410-2001-CryptoPro-A-ParamSet",
+                          "id-GostR3410-2001-CryptoPro-XchA-ParamSet"};
+constexpr SV c_oids[] = {"1.2.643.2.2.35.2"};
+constexpr SV c_names[] = {"id-GostR3410-2001-CryptoPro-B-ParamSet"};
+constexpr SV d_oids[] = {"1.2.643.2.2.35.3", "1.2.643.2.2.36.1"};
+constexpr SV d_names[] = {"id-GostR3410-2001-CryptoPro-C-ParamSet",
+                          "id-GostR3410-2001-CryptoPro-XchB-ParamSet"};
+constexpr SV a512_names[] = {"id-tc26-gost-3410-12-512-paramSetA"};
+constexpr SV b512_names[] = {"id-tc26-gost-3410-12-512-paramSetB"};
+
+const std::span<const SV> none{no_names, 0};
+
+const ParamSetInfo infos[] = {
+    {ParamSet::gost2001_test, 256, "id-GostR3410-2001-TestParamSet", "1.2.643.2.2.35.0", none,
+     none, 1},
+    {ParamSet::tc26_256_a, 256, "id-tc26-gost-3410-2012-256-paramSetA", "1.2.643.7.1.2.1.1.1",
+     none, none, 4},
+    {ParamSet::tc26_256_b, 256, "id-tc26-gost-3410-2012-256-paramSetB", "1.2.643.7.1.2.1.1.2",
+     b_oids, b_names, 1},
+    {ParamSet::tc26_256_c, 256, "id-tc26-gost-3410-2012-256-paramSetC", "1.2.643.7.1.2.1.1.3",
+     c_oids, c_names, 1},
+    {ParamSet::tc26_256_d, 256, "id-tc26-gost-3410-2012-256-paramSetD", "1.2.643.7.1.2.1.1.4",
+     d_oids, d_names, 1},
+    {ParamSet::tc26_512_test, 512, "id-tc26-gost-3410-2012-512-paramSetTest",
+     "1.2.643.7.1.2.1.2.0", none, none, 1},
+    {ParamSet::tc26_512_a, 512, "id-tc26-gost-3410-2012-512-paramSetA", "1.2.643.7.1.2.1.2.1",
+     none, a512_names, 1},
+    {ParamSet::tc26_512_b, 512, "id-tc26-gost-3410-2012-512-paramSetB", "1.2.643.7.1.2.1.2.2",
+     none, b512_names, 1},
+    {ParamSet::tc26_512_c, 512, "id-tc26-gost-3410-2012-512-paramSetC", "1.2.643.7.1.2.1.2.3",
+     none, none, 4},
+};
+
+const std::array<CurveParams, 9> curve_table = [] {
+    std::array<CurveParams, 9> t{};
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        const detail::CurveData& c = detail::curve_data[i];
+        const std::size_t n = c.bits / 8;
+        t[i] = CurveParams{{c.p, n}, {c.a, n}, {c.b, n}, {c.q, n}, {c.x, n}, {c.y, n}, c.cofactor};
+    }
+    return t;
+}();
+
+}  // namespace
+
+std::span<const ParamSetInfo> all_param_sets() noexcept { return infos; }
+
+const ParamSetInfo& param_set_info(ParamSet id) noexcept {
+    return infos[static_cast<std::size_t>(id)];
+}
+
+std::optional<ParamSet> param_set_from_oid(std::string_view dotted_oid) noexcept {
+    for (const auto& info : infos) {
+        if (info.oid == dotted_oid) return info.id;
+        for (SV alias : info.alias_oids)
+            if (alias == dotted_oid) return info.id;
+    }
+    return std::nullopt;
+}
+
+std::optional<ParamSet> param_set_from_name(std::string_view name) noexcept {
+    for (const auto& info : infos) {
+        if (info.name == name) return info.id;
+        for (SV alias : info.alias_names)
+            if (alias == name) return info.id;
+    }
+    return std::nullopt;
+}
+
+std::optional<ParamSet> param_set_from_gost_engine_name(unsigned bits,
+                                                        std::string_view name) noexcept {
+    struct Row {
+        SV name;
+        ParamSet set;
+    };
+    static constexpr Row rows256[] = {
+        {"A", ParamSet::tc26_256_b},   {"B", ParamSet::tc26_256_c},   {"C", ParamSet::tc26_256_d},
+        {"XA", ParamSet::tc26_256_b},  {"XB", ParamSet::tc26_256_d},  {"TCA", ParamSet::tc26_256_a},
+        {"TCB", ParamSet::tc26_256_b}, {"TCC", ParamSet::tc26_256_c}, {"TCD", ParamSet::tc26_256_d},
+    };
+    static constexpr Row rows512[] = {
+        {"A", ParamSet::tc26_512_a},
+        {"B", ParamSet::tc26_512_b},
+        {"C", ParamSet::tc26_512_c},
+    };
+    std::span<const Row> rows;
+    if (bits == 256)
+        rows = rows256;
+    else if (bits == 512)
+        rows = rows512;
+    for (const Row& r : rows)
+        if (r.name == name) return r.set;
+    return std::nullopt;
+}
+
+const CurveParams& curve_params(ParamSet id) noexcept {
+    return curve_table[static_cast<std::size_t>(id)];
+}
+
+}  // namespace gostcsp::core
