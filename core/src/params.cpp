@@ -13,8 +13,6 @@ namespace {
 
 using SV = std::string_view;
 
-constexpr SV no_names[] = {""};  // never exposed: spans below use size 0 where a set has none
-
 constexpr SV b_oids[] = {"1.2.643.2.2.35.1", "1.2.643.2.2.36.0"};
 constexpr SV b_names[] = {"id-GostR3410-2001-CryptoPro-A-ParamSet",
                           "id-GostR3410-2001-CryptoPro-XchA-ParamSet"};
@@ -26,9 +24,11 @@ constexpr SV d_names[] = {"id-GostR3410-2001-CryptoPro-C-ParamSet",
 constexpr SV a512_names[] = {"id-tc26-gost-3410-12-512-paramSetA"};
 constexpr SV b512_names[] = {"id-tc26-gost-3410-12-512-paramSetB"};
 
-const std::span<const SV> none{no_names, 0};
+constexpr std::span<const SV> none{};
 
-const ParamSetInfo infos[] = {
+// constexpr: constant-initialised, so other translation units may use the tables during their
+// own static initialisation.
+constexpr ParamSetInfo infos[] = {
     {ParamSet::gost2001_test, 256, "id-GostR3410-2001-TestParamSet", "1.2.643.2.2.35.0", none,
      none, 1},
     {ParamSet::tc26_256_a, 256, "id-tc26-gost-3410-2012-256-paramSetA", "1.2.643.7.1.2.1.1.1",
@@ -49,7 +49,7 @@ const ParamSetInfo infos[] = {
      none, none, 4},
 };
 
-const std::array<CurveParams, 9> curve_table = [] {
+constexpr std::array<CurveParams, 9> curve_table = [] {
     std::array<CurveParams, 9> t{};
     for (std::size_t i = 0; i < t.size(); ++i) {
         const detail::CurveData& c = detail::curve_data[i];
