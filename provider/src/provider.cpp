@@ -69,13 +69,30 @@ const OSSL_DISPATCH provider_functions[] = {
     dispatch_end,
 };
 
+// `legacy_digest_names = no` in the provider's config section turns the legacy digest entries
+// off (only to demonstrate the OpenSSL 3.0 trap they fix; see legacy_names.cpp).
+bool legacy_names_wanted(const OSSL_CORE_HANDLE* handle,
+                         OSSL_FUNC_core_get_params_fn* core_get_params) noexcept {
+    if (core_get_params == nullptr) return true;
+    char* value = nullptr;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_ptr("legacy_digest_names", &value, 0),
+        OSSL_PARAM_construct_end(),
+    };
+    if (!core_get_params(handle, params) || value == nullptr) return true;
+    return !(OPENSSL_strcasecmp(value, "no") == 0 || OPENSSL_strcasecmp(value, "0") == 0 ||
+             OPENSSL_strcasecmp(value, "false") == 0);
+}
+
 int init(const OSSL_CORE_HANDLE* handle, const OSSL_DISPATCH* in, const OSSL_DISPATCH** out,
          void** provctx) noexcept {
     auto* ctx = make<ProvCtx>();
     if (ctx == nullptr) return 0;
     ctx->handle = handle;
+    OSSL_FUNC_core_get_params_fn* core_get_params = nullptr;
     for (const OSSL_DISPATCH* d = in; d->function_id != 0; ++d) {
         switch (d->function_id) {
+            case OSSL_FUNC_CORE_GET_PARAMS: core_get_params = OSSL_FUNC_core_get_params(d); break;
             case OSSL_FUNC_CORE_NEW_ERROR: ctx->core_new_error = OSSL_FUNC_core_new_error(d); break;
             case OSSL_FUNC_CORE_SET_ERROR_DEBUG:
                 ctx->core_set_error_debug = OSSL_FUNC_core_set_error_debug(d);
@@ -87,7 +104,8 @@ int init(const OSSL_CORE_HANDLE* handle, const OSSL_DISPATCH* in, const OSSL_DIS
     // A child context: fetches see the application's providers (PBES2 ciphers and PRFs for
     // encrypted PKCS#8) and BIO_new_from_core_bio works on it.
     ctx->libctx = OSSL_LIB_CTX_new_child(handle, in);
-    if (ctx->libctx == nullptr || !register_legacy_digests()) {
+    if (ctx->libctx == nullptr || (legacy_names_wanted(handle, core_get_params) &&
+                                   !register_legacy_digests())) {
         teardown(ctx);
         return 0;
     }
