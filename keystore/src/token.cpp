@@ -363,8 +363,19 @@ Result<FileState> file_state(Db& db) {
     return n == 1 ? FileState::initialized : FileState::fresh;
 }
 
+Result<FileState> file_state(Db& db);
+
 Result<Bytes> read_token_id(Db& db) {
     Stmt s(db, "SELECT token_id FROM token WHERE singleton = 1");
+    if (!s.prepared()) {
+        // No `token` table: an empty (never initialised) file, or not a token at all.
+        auto state = file_state(db);
+        if (!state) return state.status();
+        if (*state == FileState::fresh) {
+            return Status(Error::token_not_initialized, "token not initialized");
+        }
+        return s.prepare_status();
+    }
     Status st;
     if (!s.step(st)) {
         if (!st) return st;

@@ -31,7 +31,7 @@ struct Config {
     std::vector<std::string> forbidden_pins;                  // loaded from that file
     // PBKDF2-HMAC-Streebog-512 iterations for new PIN wraps (key: kdf_iterations, alias `kdf_cost`).
     // Existing wraps keep the count recorded with them in the token file.
-    std::uint32_t kdf_iterations = 30000;
+    std::uint32_t kdf_iterations = 56000;
     LogLevel log_level = LogLevel::warning;                   // key: log_level (error|warning|info|debug)
     std::filesystem::path source;                             // the file these came from (empty: none)
 };
