@@ -30,7 +30,8 @@ constexpr std::array rules = {
     // Data objects (§4.5).
     AttrRule{CKA_APPLICATION, "CKA_APPLICATION", AttrKind::bytes, cls_data, cu},
     AttrRule{CKA_OBJECT_ID, "CKA_OBJECT_ID", AttrKind::bytes, cls_data, cu},
-    AttrRule{CKA_VALUE, "CKA_VALUE", AttrKind::bytes, cls_data | cls_cert, cg | af_modify},
+    AttrRule{CKA_VALUE, "CKA_VALUE", AttrKind::bytes, cls_data, cg | af_modify},
+    AttrRule{CKA_VALUE, "CKA_VALUE", AttrKind::bytes, cls_cert, af_create | af_required},
     // Certificates (§4.6, X.509 public key certificates).
     AttrRule{CKA_CERTIFICATE_TYPE, "CKA_CERTIFICATE_TYPE", AttrKind::ulong, cls_cert,
              af_create | af_required},
@@ -48,7 +49,8 @@ constexpr std::array rules = {
              cls_cert, af_create},
     AttrRule{CKA_JAVA_MIDP_SECURITY_DOMAIN, "CKA_JAVA_MIDP_SECURITY_DOMAIN", AttrKind::ulong,
              cls_cert, af_create},
-    AttrRule{CKA_SUBJECT, "CKA_SUBJECT", AttrKind::bytes, cls_cert | asym, cu},
+    AttrRule{CKA_SUBJECT, "CKA_SUBJECT", AttrKind::bytes, cls_cert, af_create | af_required},
+    AttrRule{CKA_SUBJECT, "CKA_SUBJECT", AttrKind::bytes, asym, cu},
     AttrRule{CKA_ID, "CKA_ID", AttrKind::bytes, cls_cert | key_cls, cu},
     AttrRule{CKA_START_DATE, "CKA_START_DATE", AttrKind::date, cls_cert | key_cls, cu},
     AttrRule{CKA_END_DATE, "CKA_END_DATE", AttrKind::date, cls_cert | key_cls, cu},
@@ -112,7 +114,7 @@ constexpr std::array defaults = {
     DefaultValue{cls_cert, CKA_HASH_OF_SUBJECT_PUBLIC_KEY, DefaultValue::empty},
     DefaultValue{cls_cert, CKA_HASH_OF_ISSUER_PUBLIC_KEY, DefaultValue::empty},
     DefaultValue{cls_cert, CKA_JAVA_MIDP_SECURITY_DOMAIN, DefaultValue::ul_zero},
-    DefaultValue{cls_cert | asym, CKA_SUBJECT, DefaultValue::empty},
+    DefaultValue{asym, CKA_SUBJECT, DefaultValue::empty},
     DefaultValue{cls_cert | key_cls, CKA_ID, DefaultValue::empty},
     DefaultValue{cls_cert | key_cls, CKA_START_DATE, DefaultValue::empty},
     DefaultValue{cls_cert | key_cls, CKA_END_DATE, DefaultValue::empty},

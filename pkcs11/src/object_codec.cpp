@@ -130,8 +130,8 @@ keystore::ObjectUpdate update_from_changes(const AttrMap& current, const AttrMap
         for (const auto& rule : attribute_rules())
             if (rule.type == t && (rule.classes & cls) != 0) r = &rule;
         if (r == nullptr) fail(CKR_ATTRIBUTE_TYPE_INVALID);
-        bool now = attr_bool(current, t, false);
         if (r->kind == AttrKind::boolean) {
+            bool now = attr_bool(current, t, false);
             bool want = v[0] != CK_FALSE;
             if ((r->flags & af_only_to_true) != 0 && now && !want) fail(CKR_ATTRIBUTE_READ_ONLY);
             if ((r->flags & af_only_to_false) != 0 && !now && want) fail(CKR_ATTRIBUTE_READ_ONLY);
