@@ -132,13 +132,15 @@ GOSTCSP_AVX512_INLINE void load_consts(Consts& c) {
     c.transpose = load(transpose_index.b);
 }
 
-// LPS(x) with x and the result in the transposed layout.
-GOSTCSP_AVX512_INLINE __m512i lps_t(const Consts& c, __m512i x) {
+// LPS(x) ^ y with x, y and the result in the transposed layout. Folding the XOR of the next
+// round key into the sum of L takes it off the critical path.
+GOSTCSP_AVX512_INLINE __m512i lps_xor_t(const Consts& c, __m512i x, __m512i y) {
     // S: Pi on every byte; VPERMI2B indexes 128 entries by bits 0..6, bit 7 picks the half.
     const __m512i lo = _mm512_permutex2var_epi8(c.pi[0], x, c.pi[1]);
     const __m512i hi = _mm512_permutex2var_epi8(c.pi[2], x, c.pi[3]);
     const __m512i z = _mm512_mask_blend_epi8(_mm512_movepi8_mask(x), lo, hi);
-    // P and L: eight rotated copies through per-lane 8x8 bit matrices, summed.
+    // P and L: eight rotated copies through per-lane 8x8 bit matrices, summed in a chain
+    // matching the order in which the products arrive.
     const __m512i t0 =
         _mm512_gf2p8affine_epi64_epi8(_mm512_permutexvar_epi8(c.rot[0], z), c.mat[0], 0);
     const __m512i t1 =
@@ -155,27 +157,33 @@ GOSTCSP_AVX512_INLINE __m512i lps_t(const Consts& c, __m512i x) {
         _mm512_gf2p8affine_epi64_epi8(_mm512_permutexvar_epi8(c.rot[6], z), c.mat[6], 0);
     const __m512i t7 =
         _mm512_gf2p8affine_epi64_epi8(_mm512_permutexvar_epi8(c.rot[7], z), c.mat[7], 0);
-    const __m512i u0 = _mm512_ternarylogic_epi64(t0, t1, t2, 0x96);
-    const __m512i u1 = _mm512_ternarylogic_epi64(t3, t4, t5, 0x96);
-    const __m512i u2 = _mm512_xor_si512(t6, t7);
-    return _mm512_ternarylogic_epi64(u0, u1, u2, 0x96);
+    const __m512i a = _mm512_ternarylogic_epi64(t0, t1, y, 0x96);
+    const __m512i b = _mm512_ternarylogic_epi64(a, t2, t3, 0x96);
+    const __m512i d = _mm512_ternarylogic_epi64(b, t4, t5, 0x96);
+    return _mm512_ternarylogic_epi64(d, t6, t7, 0x96);
 }
 
 GOSTCSP_AVX512_INLINE __m512i to_t(const Consts& c, __m512i x) {
     return _mm512_permutexvar_epi8(c.transpose, x);
 }
 
-// Returns g_N(h, m) (before the final XOR with h and m), all in the transposed layout.
+// Returns g_N(h, m), all in the transposed layout. Each chain carries its value already XORed
+// with the next round key/constant, so the XOR joins the tree of the previous LPS.
 GOSTCSP_AVX512_INLINE __m512i round_chain(const Consts& c, __m512i h, __m512i n, __m512i m) {
-    __m512i k = lps_t(c, _mm512_xor_si512(h, n));  // K1
-    __m512i s = lps_t(c, _mm512_xor_si512(m, k));  // LPS X[K1] m
-    for (std::size_t r = 0; r < 11; ++r) {
-        k = lps_t(c, _mm512_xor_si512(k, load(constants_t[r].b)));  // K[r+2]
-        s = lps_t(c, _mm512_xor_si512(s, k));
+    const __m512i c0 = load(constants_t[0].b);
+    __m512i kc = lps_xor_t(c, _mm512_xor_si512(h, n), c0);  // K1 ^ C1
+    __m512i k = _mm512_xor_si512(kc, c0);                   // K1
+    __m512i sk = _mm512_xor_si512(m, k);                    // state ^ next round key
+#pragma GCC unroll 12
+    for (std::size_t r = 0; r < 12; ++r) {
+        // K[r+2] = LPS(K[r+1] ^ C[r+1]); carried as K[r+2] ^ C[r+2] (or plain K13 at the end).
+        const __m512i cn = r < 11 ? load(constants_t[r + 1].b) : _mm512_setzero_si512();
+        kc = lps_xor_t(c, kc, cn);
+        k = r < 11 ? _mm512_xor_si512(kc, cn) : kc;
+        sk = lps_xor_t(c, sk, k);  // LPS(state ^ K[r+1]) ^ K[r+2]
     }
-    k = lps_t(c, _mm512_xor_si512(k, load(constants_t[11].b)));  // K13
-    // h ^ E(K, m) ^ m = h ^ s ^ K13 ^ m
-    return _mm512_ternarylogic_epi64(h, _mm512_xor_si512(s, k), m, 0x96);
+    // sk = E(K, m) = LPS(...) ^ K13; g = h ^ E ^ m
+    return _mm512_ternarylogic_epi64(h, sk, m, 0x96);
 }
 
 }  // namespace
