@@ -146,10 +146,18 @@ bool write_public(EncCtx* ctx, BIO* out, const GostKey& key, Format fmt) noexcep
     return ok;
 }
 
-// Integers print big-endian, as gost-engine's `pkey -text` does.
+// Integers print big-endian without leading zeros, as gost-engine's `pkey -text` (BN_print) does.
 bool print_le_as_hex(BIO* out, std::span<const std::uint8_t> le) noexcept {
-    for (std::size_t i = le.size(); i-- > 0;)
-        if (BIO_printf(out, "%02X", le[i]) <= 0) return false;
+    static constexpr char digits[] = "0123456789ABCDEF";
+    bool started = false;
+    for (std::size_t i = le.size(); i-- > 0;) {
+        for (const unsigned nibble : {static_cast<unsigned>(le[i] >> 4), le[i] & 0x0Fu}) {
+            if (!started && nibble == 0) continue;
+            started = true;
+            if (BIO_write(out, &digits[nibble], 1) != 1) return false;
+        }
+    }
+    if (!started && BIO_write(out, "0", 1) != 1) return false;
     return BIO_puts(out, "\n") > 0;
 }
 
