@@ -18,6 +18,10 @@ struct ToolContext {
 // `digest`: Streebog-256/512 (GOST R 34.11-2012) of files or stdin, sha256sum-style output.
 void register_digest_command(CLI::App& app, ToolContext& ctx);
 
+// Soft-token administration (cmd_token.cpp): init-token, change-pin, unblock, list-tokens,
+// list-objects, keygen, delete-object, import-cert.
+void register_token_commands(CLI::App& app, ToolContext& ctx);
+
 // Further subcommands (token, pin, keys, certs, ...) add one declaration each here and one call
 // in main.cpp.
 

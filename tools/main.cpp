@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("gostcsp-tool 0.1.0"));
 
     gostcsp::tool::register_digest_command(app, ctx);
+    gostcsp::tool::register_token_commands(app, ctx);
 
     try {
         app.parse(argc, argv);

@@ -504,7 +504,7 @@ Result<Verified> verify_pin_counted(Db& db, UserType who, std::string_view pin) 
         if (dk.error() != Error::integrity_failure) return dk.status();
         const std::uint32_t failed = row.failed + 1;
         if (failed >= row.max_retries) {
-            detail::log(LogLevel::warning, who_name(who) + " PIN locked after " +
+            detail::log(LogLevel::info, who_name(who) + " PIN locked after " +
                                                std::to_string(failed) + " failed attempts");
             return Status(Error::pin_locked, who_name(who) + " PIN incorrect; the PIN is now locked");
         }
