@@ -548,6 +548,7 @@ void run_list_objects(const ListObjectsOptions& o) {
                       << obj.public_key.size() << " bytes, X‖Y little-endian)\n";
         }
     }
+    if (!o.login) std::cout << "(private objects are listed only with --login)\n";
 }
 
 struct KeygenOptions {
