@@ -1339,6 +1339,8 @@ Result<SecureBytes> Token::read_secret_value(ObjectHandle secret_key) {
     if ((r->flags & flag_sensitive) || !(r->flags & flag_extractable)) {
         return Status(Error::attribute_sensitive, "the key is sensitive or not extractable");
     }
+    if (Status st = impl_->need_user(); !st) return st;
+    if (Status st = impl_->check_not_must_change(); !st) return st;
     auto d = impl_->open(*r);
     if (!d) return d.status();
     return std::move(d->secret);

@@ -196,8 +196,8 @@ public:
     Result<TokenInfo> info();
 
     // C_Login. The failure counter is incremented and committed in its own transaction BEFORE
-    // the PIN is tried; success resets it. Errors: pin_locked (nothing tried), pin_incorrect
-    // (tries remain; info() has the count), pin_len_range, user_pin_not_initialized,
+    // the PIN is tried; success resets it. Errors: pin_locked (nothing tried, or this wrong PIN
+    // used the last try), pin_incorrect (tries remain; info() has the count), pin_len_range, user_pin_not_initialized,
     // already_logged_in (the other user type is logged in; logging in again as the same type
     // re-verifies the PIN), token_not_initialized. Success may carry must_change.
     Result<LoginInfo> login(UserType who, std::string_view pin);
@@ -253,7 +253,7 @@ public:
                             std::span<const std::uint8_t> ukm, core::DigestSize kek_size);
     // The value of a secret key (cko_secret_key) that is neither sensitive nor non-extractable
     // (attribute_sensitive otherwise). Private keys are always refused: their scalars never
-    // leave the keystore.
+    // leave the keystore. Same login rules as signing.
     Result<SecureBytes> read_secret_value(ObjectHandle secret_key);
 
     struct Impl;
