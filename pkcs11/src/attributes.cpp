@@ -19,8 +19,8 @@ constexpr unsigned pub_sec = cls_public | cls_secret;
 constexpr std::array rules = {
     // Common to every object (§4.4).
     AttrRule{CKA_CLASS, "CKA_CLASS", AttrKind::ulong, cls_all, cg | af_required},
-    AttrRule{CKA_TOKEN, "CKA_TOKEN", AttrKind::boolean, cls_all, cg},
-    AttrRule{CKA_PRIVATE, "CKA_PRIVATE", AttrKind::boolean, cls_all, cg},
+    AttrRule{CKA_TOKEN, "CKA_TOKEN", AttrKind::boolean, cls_all, cg | af_copy},
+    AttrRule{CKA_PRIVATE, "CKA_PRIVATE", AttrKind::boolean, cls_all, cg | af_copy},
     AttrRule{CKA_MODIFIABLE, "CKA_MODIFIABLE", AttrKind::boolean, cls_all, cg | af_copy_to_false},
     AttrRule{CKA_COPYABLE, "CKA_COPYABLE", AttrKind::boolean, cls_all,
              cg | af_modify | af_only_to_false},
@@ -190,7 +190,7 @@ AttrMap parse_template(const CK_ATTRIBUTE* tmpl, CK_ULONG count, unsigned cls, T
         switch (use) {
             case TemplateUse::create: need = af_create; break;
             case TemplateUse::generate: need = af_generate; break;
-            case TemplateUse::copy:
+            case TemplateUse::copy: need = af_modify | af_copy; break;
             case TemplateUse::modify: need = af_modify; break;
         }
         bool allowed = (r->flags & need) != 0;

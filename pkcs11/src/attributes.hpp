@@ -34,6 +34,7 @@ enum AttrFlag : unsigned {
     af_only_to_false = 1u << 6, // may change only from CK_TRUE to CK_FALSE (CKA_EXTRACTABLE)
     af_so_only = 1u << 7,       // only the SO may set it to CK_TRUE (CKA_TRUSTED)
     af_copy_to_false = 1u << 8, // C_CopyObject may set it to CK_FALSE only (CKA_MODIFIABLE...)
+    af_copy = 1u << 9,          // may be given in C_CopyObject although not modifiable (CKA_TOKEN)
 };
 
 struct AttrRule {

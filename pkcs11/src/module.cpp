@@ -349,15 +349,16 @@ void Module::login(CK_SESSION_HANDLE h, CK_USER_TYPE user, const CK_UTF8CHAR* pi
     check(user == CKU_SO || user == CKU_USER, CKR_USER_TYPE_INVALID);
     std::string_view p = pin_view(pin, len);
     auto token = token_of(s->slot);
-    auto who = token->logged_in();
-    auto want = user == CKU_SO ? keystore::UserType::so : keystore::UserType::user;
-    if (who == want) fail(CKR_USER_ALREADY_LOGGED_IN);
-    if (who) fail(CKR_USER_ANOTHER_ALREADY_LOGGED_IN);
+    // An SO login with R/O sessions open is refused first (SoftHSM2 checks in this order too).
     if (user == CKU_SO) {
         Guard g(mutex_);
         Slot& slot = slot_locked(s->slot);
         check(slot.sessions == slot.rw_sessions, CKR_SESSION_READ_ONLY_EXISTS);
     }
+    auto who = token->logged_in();
+    auto want = user == CKU_SO ? keystore::UserType::so : keystore::UserType::user;
+    if (who == want) fail(CKR_USER_ALREADY_LOGGED_IN);
+    if (who) fail(CKR_USER_ANOTHER_ALREADY_LOGGED_IN);
     auto info = ks_value(token->login(want, p));
     if (want == keystore::UserType::user) {
         Guard g(mutex_);
