@@ -89,6 +89,40 @@ TEST(Gost3410, StandardExamplesWithGivenNonce) {
     }
 }
 
+// The same examples through the portable field code (the MULX/ADX kernels run by default on
+// CPUs that have them), plus a random round trip on every set.
+TEST(Gost3410, PortableArithmeticAgrees) {
+    struct Restore {
+        ~Restore() { gostcsp::core::testing::force_portable_arithmetic(false); }
+    } restore;
+    EXPECT_FALSE(gostcsp::core::testing::force_portable_arithmetic(true));
+    for (const auto& ex : examples()) {
+        PrivateKey key;
+        ASSERT_EQ(PrivateKey::from_le_bytes(ex.set, ex.d_le, key), Status::ok);
+        PublicKey pub;
+        ASSERT_EQ(key.derive_public(pub), Status::ok);
+        EXPECT_EQ(to_hex(pub.le_xy()), to_hex(ex.pub));
+        Bytes sig(param_set_info(ex.set).signature_bytes());
+        ASSERT_EQ(gostcsp::core::testing::sign_digest_with_nonce(key, ex.digest, ex.k, sig),
+                  Status::ok);
+        EXPECT_EQ(to_hex(sig), to_hex(ex.signature));
+        EXPECT_EQ(verify_digest(pub, ex.digest, sig), Status::ok);
+    }
+    for (const auto& info : all_param_sets()) {
+        PrivateKey key;
+        ASSERT_EQ(PrivateKey::generate(info.id, key), Status::ok);
+        PublicKey pub_portable, pub_fast;
+        ASSERT_EQ(key.derive_public(pub_portable), Status::ok);
+        Bytes digest(info.field_bytes(), 0x33), sig(info.signature_bytes());
+        ASSERT_EQ(sign_digest(key, digest, sig), Status::ok);
+        gostcsp::core::testing::force_portable_arithmetic(false);
+        ASSERT_EQ(key.derive_public(pub_fast), Status::ok);
+        EXPECT_EQ(to_hex(pub_portable.le_xy()), to_hex(pub_fast.le_xy())) << info.name;
+        EXPECT_EQ(verify_digest(pub_fast, digest, sig), Status::ok) << info.name;
+        gostcsp::core::testing::force_portable_arithmetic(true);
+    }
+}
+
 // Byte-order pins (docs/byte-orders.md): one test per wire format, against the printed integers.
 TEST(Gost3410ByteOrder, PrivateKeyIsLittleEndianScalar) {
     for (const auto& ex : examples()) {

@@ -10,10 +10,45 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
+#define GOSTCSP_INLINE inline __attribute__((always_inline))
+// Fixed-length limb loops must unroll so carries stay in the flags (adc/sbb chains), also at -O2.
+#define GOSTCSP_UNROLL _Pragma("GCC unroll 16")
+
 namespace gostcsp::core::ec {
 
 using u64 = std::uint64_t;
 __extension__ typedef unsigned __int128 u128;
+
+// Add/subtract with carry (adc/sbb on x86-64), carry in/out 0 or 1.
+GOSTCSP_INLINE unsigned char addc(unsigned char c, u64 a, u64 b, u64* r) noexcept {
+#if defined(__x86_64__)
+    unsigned long long o;
+    c = _addcarry_u64(c, a, b, &o);
+    *r = o;
+    return c;
+#else
+    const u128 t = static_cast<u128>(a) + b + c;
+    *r = static_cast<u64>(t);
+    return static_cast<unsigned char>(t >> 64);
+#endif
+}
+GOSTCSP_INLINE unsigned char subb(unsigned char c, u64 a, u64 b, u64* r) noexcept {
+#if defined(__x86_64__)
+    unsigned long long o;
+    c = _subborrow_u64(c, a, b, &o);
+    *r = o;
+    return c;
+#else
+    const u128 t = static_cast<u128>(a) - b - c;
+    *r = static_cast<u64>(t);
+    return static_cast<unsigned char>((t >> 64) & 1);
+#endif
+}
 
 // Hides a value from the optimiser so masks stay masks (no branch re-synthesis).
 inline u64 value_barrier(u64 x) noexcept {
@@ -28,41 +63,38 @@ inline u64 mask_from_bit(u64 bit) noexcept { return value_barrier(static_cast<u6
 
 template <std::size_t N>
 inline void limbs_cmov(u64* r, const u64* a, u64 mask) noexcept {
+    GOSTCSP_UNROLL
     for (std::size_t i = 0; i < N; ++i) r[i] = (r[i] & ~mask) | (a[i] & mask);
 }
 template <std::size_t N>
 inline u64 limbs_is_zero_mask(const u64* a) noexcept {
     u64 acc = 0;
+    GOSTCSP_UNROLL
     for (std::size_t i = 0; i < N; ++i) acc |= a[i];
     return mask_is_zero(acc);
 }
 template <std::size_t N>
 inline u64 limbs_eq_mask(const u64* a, const u64* b) noexcept {
     u64 acc = 0;
+    GOSTCSP_UNROLL
     for (std::size_t i = 0; i < N; ++i) acc |= a[i] ^ b[i];
     return mask_is_zero(acc);
 }
 // r = a + b, returns carry.
 template <std::size_t N>
-inline u64 limbs_add(u64* r, const u64* a, const u64* b) noexcept {
-    u64 carry = 0;
-    for (std::size_t i = 0; i < N; ++i) {
-        u128 t = static_cast<u128>(a[i]) + b[i] + carry;
-        r[i] = static_cast<u64>(t);
-        carry = static_cast<u64>(t >> 64);
-    }
-    return carry;
+GOSTCSP_INLINE u64 limbs_add(u64* r, const u64* a, const u64* b) noexcept {
+    unsigned char c = 0;
+    GOSTCSP_UNROLL
+    for (std::size_t i = 0; i < N; ++i) c = addc(c, a[i], b[i], &r[i]);
+    return c;
 }
 // r = a - b, returns borrow (0/1).
 template <std::size_t N>
-inline u64 limbs_sub(u64* r, const u64* a, const u64* b) noexcept {
-    u64 borrow = 0;
-    for (std::size_t i = 0; i < N; ++i) {
-        u128 t = static_cast<u128>(a[i]) - b[i] - borrow;
-        r[i] = static_cast<u64>(t);
-        borrow = static_cast<u64>(t >> 64) & 1;
-    }
-    return borrow;
+GOSTCSP_INLINE u64 limbs_sub(u64* r, const u64* a, const u64* b) noexcept {
+    unsigned char c = 0;
+    GOSTCSP_UNROLL
+    for (std::size_t i = 0; i < N; ++i) c = subb(c, a[i], b[i], &r[i]);
+    return c;
 }
 // All-ones when a < b (constant-time).
 template <std::size_t N>
@@ -74,29 +106,37 @@ inline u64 limbs_lt_mask(const u64* a, const u64* b) noexcept {
 // Big-endian bytes (exactly 8N) <-> limbs (limb 0 least significant).
 template <std::size_t N>
 inline void limbs_from_be(u64* r, const std::uint8_t* in) noexcept {
+    GOSTCSP_UNROLL
     for (std::size_t i = 0; i < N; ++i) {
         u64 w = 0;
+        GOSTCSP_UNROLL
         for (std::size_t j = 0; j < 8; ++j) w = (w << 8) | in[8 * (N - 1 - i) + j];
         r[i] = w;
     }
 }
 template <std::size_t N>
 inline void limbs_to_be(std::uint8_t* out, const u64* a) noexcept {
+    GOSTCSP_UNROLL
     for (std::size_t i = 0; i < N; ++i)
+        GOSTCSP_UNROLL
         for (std::size_t j = 0; j < 8; ++j)
             out[8 * (N - 1 - i) + j] = static_cast<std::uint8_t>(a[i] >> (56 - 8 * j));
 }
 template <std::size_t N>
 inline void limbs_from_le(u64* r, const std::uint8_t* in) noexcept {
+    GOSTCSP_UNROLL
     for (std::size_t i = 0; i < N; ++i) {
         u64 w = 0;
+        GOSTCSP_UNROLL
         for (std::size_t j = 0; j < 8; ++j) w |= static_cast<u64>(in[8 * i + j]) << (8 * j);
         r[i] = w;
     }
 }
 template <std::size_t N>
 inline void limbs_to_le(std::uint8_t* out, const u64* a) noexcept {
+    GOSTCSP_UNROLL
     for (std::size_t i = 0; i < N; ++i)
+        GOSTCSP_UNROLL
         for (std::size_t j = 0; j < 8; ++j) out[8 * i + j] = static_cast<std::uint8_t>(a[i] >> (8 * j));
 }
 
@@ -106,20 +146,27 @@ struct ModBase {
     static constexpr std::size_t limbs = N;
     u64 m[N];
 
-    void add(u64* r, const u64* a, const u64* b) const noexcept {
+    GOSTCSP_INLINE void add(u64* r, const u64* a, const u64* b) const noexcept {
         u64 s[N], d[N];
-        const u64 carry = limbs_add<N>(s, a, b);
-        const u64 borrow = limbs_sub<N>(d, s, m);
-        // keep s only when no carry and s < m
-        const u64 keep = mask_from_bit(borrow & (carry ^ 1));
+        unsigned char c = 0, bw = 0;
+        GOSTCSP_UNROLL
+        for (std::size_t i = 0; i < N; ++i) c = addc(c, a[i], b[i], &s[i]);
+        GOSTCSP_UNROLL
+        for (std::size_t i = 0; i < N; ++i) bw = subb(bw, s[i], m[i], &d[i]);
+        u64 dummy;
+        bw = subb(bw, c, 0, &dummy);  // borrow out ⟺ no carry and s < m: keep s
+        const u64 keep = static_cast<u64>(0) - bw;
+        GOSTCSP_UNROLL
         for (std::size_t i = 0; i < N; ++i) r[i] = (s[i] & keep) | (d[i] & ~keep);
     }
-    void sub(u64* r, const u64* a, const u64* b) const noexcept {
-        u64 d[N], t[N];
-        const u64 borrow = limbs_sub<N>(d, a, b);
-        const u64 mask = mask_from_bit(borrow);
-        for (std::size_t i = 0; i < N; ++i) t[i] = m[i] & mask;
-        limbs_add<N>(r, d, t);
+    GOSTCSP_INLINE void sub(u64* r, const u64* a, const u64* b) const noexcept {
+        u64 d[N];
+        unsigned char bw = 0, c = 0;
+        GOSTCSP_UNROLL
+        for (std::size_t i = 0; i < N; ++i) bw = subb(bw, a[i], b[i], &d[i]);
+        const u64 mask = static_cast<u64>(0) - bw;
+        GOSTCSP_UNROLL
+        for (std::size_t i = 0; i < N; ++i) c = addc(c, d[i], m[i] & mask, &r[i]);
     }
     void neg(u64* r, const u64* a) const noexcept {
         u64 z[N] = {};
@@ -131,9 +178,12 @@ struct ModBase {
 // Multiplies two N-limb numbers into 2N limbs (schoolbook, operand scanning).
 template <std::size_t N>
 inline void mul_wide(u64* t, const u64* a, const u64* b) noexcept {
+    GOSTCSP_UNROLL
     for (std::size_t i = 0; i < 2 * N; ++i) t[i] = 0;
+    GOSTCSP_UNROLL
     for (std::size_t i = 0; i < N; ++i) {
         u64 carry = 0;
+        GOSTCSP_UNROLL
         for (std::size_t j = 0; j < N; ++j) {
             u128 p = static_cast<u128>(a[i]) * b[j] + t[i + j] + carry;
             t[i + j] = static_cast<u64>(p);
@@ -146,9 +196,12 @@ inline void mul_wide(u64* t, const u64* a, const u64* b) noexcept {
 // Squares an N-limb number into 2N limbs (cross products once, doubled, plus the diagonal).
 template <std::size_t N>
 inline void sqr_wide(u64* t, const u64* a) noexcept {
+    GOSTCSP_UNROLL
     for (std::size_t i = 0; i < 2 * N; ++i) t[i] = 0;
+    GOSTCSP_UNROLL
     for (std::size_t i = 0; i < N; ++i) {
         u64 carry = 0;
+        GOSTCSP_UNROLL
         for (std::size_t j = i + 1; j < N; ++j) {
             u128 p = static_cast<u128>(a[i]) * a[j] + t[i + j] + carry;
             t[i + j] = static_cast<u64>(p);
@@ -157,12 +210,14 @@ inline void sqr_wide(u64* t, const u64* a) noexcept {
         t[i + N] = carry;
     }
     u64 top = 0;
+    GOSTCSP_UNROLL
     for (std::size_t i = 0; i < 2 * N; ++i) {
         const u64 nt = t[i] >> 63;
         t[i] = (t[i] << 1) | top;
         top = nt;
     }
     u64 carry = 0;
+    GOSTCSP_UNROLL
     for (std::size_t i = 0; i < N; ++i) {
         u128 p = static_cast<u128>(a[i]) * a[i];
         u128 s = static_cast<u128>(t[2 * i]) + static_cast<u64>(p) + carry;
@@ -173,8 +228,145 @@ inline void sqr_wide(u64* t, const u64* a) noexcept {
     }
 }
 
+#if defined(__x86_64__)
+// 4×4-limb product with MULX/ADCX/ADOX (BMI2 + ADX; callers check the CPU first). Two carry
+// chains per row; five rotating accumulators.
+GOSTCSP_INLINE void mul_wide4_adx(u64* t, const u64* a, const u64* b) noexcept {
+    u64 A0, A1, A2, A3, A4, lo, hi, z;
+    // volatile: the results leave through memory, not through the register outputs
+    __asm__ __volatile__(
+        // row 0
+        "movq 0(%[b]), %%rdx\n\t"
+        "mulxq 0(%[a]), %[A0], %[A1]\n\t"
+        "mulxq 8(%[a]), %[lo], %[A2]\n\t"
+        "addq %[lo], %[A1]\n\t"
+        "mulxq 16(%[a]), %[lo], %[A3]\n\t"
+        "adcq %[lo], %[A2]\n\t"
+        "mulxq 24(%[a]), %[lo], %[A4]\n\t"
+        "adcq %[lo], %[A3]\n\t"
+        "adcq $0, %[A4]\n\t"
+        "movq %[A0], 0(%[t])\n\t"
+        // row 1: r1..r4 = A1..A4, new r5 = A0
+        "movq 8(%[b]), %%rdx\n\t"
+        "xorq %[z], %[z]\n\t"
+        "mulxq 0(%[a]), %[lo], %[hi]\n\t"
+        "adoxq %[lo], %[A1]\n\t"
+        "adcxq %[hi], %[A2]\n\t"
+        "mulxq 8(%[a]), %[lo], %[hi]\n\t"
+        "adoxq %[lo], %[A2]\n\t"
+        "adcxq %[hi], %[A3]\n\t"
+        "mulxq 16(%[a]), %[lo], %[hi]\n\t"
+        "adoxq %[lo], %[A3]\n\t"
+        "adcxq %[hi], %[A4]\n\t"
+        "mulxq 24(%[a]), %[lo], %[A0]\n\t"
+        "adoxq %[lo], %[A4]\n\t"
+        "adcxq %[z], %[A0]\n\t"
+        "adoxq %[z], %[A0]\n\t"
+        "movq %[A1], 8(%[t])\n\t"
+        // row 2: r2..r5 = A2 A3 A4 A0, new r6 = A1
+        "movq 16(%[b]), %%rdx\n\t"
+        "xorq %[z], %[z]\n\t"
+        "mulxq 0(%[a]), %[lo], %[hi]\n\t"
+        "adoxq %[lo], %[A2]\n\t"
+        "adcxq %[hi], %[A3]\n\t"
+        "mulxq 8(%[a]), %[lo], %[hi]\n\t"
+        "adoxq %[lo], %[A3]\n\t"
+        "adcxq %[hi], %[A4]\n\t"
+        "mulxq 16(%[a]), %[lo], %[hi]\n\t"
+        "adoxq %[lo], %[A4]\n\t"
+        "adcxq %[hi], %[A0]\n\t"
+        "mulxq 24(%[a]), %[lo], %[A1]\n\t"
+        "adoxq %[lo], %[A0]\n\t"
+        "adcxq %[z], %[A1]\n\t"
+        "adoxq %[z], %[A1]\n\t"
+        "movq %[A2], 16(%[t])\n\t"
+        // row 3: r3..r6 = A3 A4 A0 A1, new r7 = A2
+        "movq 24(%[b]), %%rdx\n\t"
+        "xorq %[z], %[z]\n\t"
+        "mulxq 0(%[a]), %[lo], %[hi]\n\t"
+        "adoxq %[lo], %[A3]\n\t"
+        "adcxq %[hi], %[A4]\n\t"
+        "mulxq 8(%[a]), %[lo], %[hi]\n\t"
+        "adoxq %[lo], %[A4]\n\t"
+        "adcxq %[hi], %[A0]\n\t"
+        "mulxq 16(%[a]), %[lo], %[hi]\n\t"
+        "adoxq %[lo], %[A0]\n\t"
+        "adcxq %[hi], %[A1]\n\t"
+        "mulxq 24(%[a]), %[lo], %[A2]\n\t"
+        "adoxq %[lo], %[A1]\n\t"
+        "adcxq %[z], %[A2]\n\t"
+        "adoxq %[z], %[A2]\n\t"
+        "movq %[A3], 24(%[t])\n\t"
+        "movq %[A4], 32(%[t])\n\t"
+        "movq %[A0], 40(%[t])\n\t"
+        "movq %[A1], 48(%[t])\n\t"
+        "movq %[A2], 56(%[t])\n\t"
+        : [A0] "=&r"(A0), [A1] "=&r"(A1), [A2] "=&r"(A2), [A3] "=&r"(A3), [A4] "=&r"(A4),
+          [lo] "=&r"(lo), [hi] "=&r"(hi), [z] "=&r"(z)
+        : [a] "r"(a), [b] "r"(b), [t] "r"(t)
+        : "rdx", "cc", "memory");
+}
+
+// 8×8-limb product from four 4×4 MULX/ADX blocks (schoolbook on 256-bit halves).
+GOSTCSP_INLINE void mul_wide8_adx(u64* t, const u64* a, const u64* b) noexcept {
+    u64 mid1[8], mid2[8];
+    mul_wide4_adx(t, a, b);              // lo·lo  → t[0..7]
+    mul_wide4_adx(t + 8, a + 4, b + 4);  // hi·hi  → t[8..15]
+    mul_wide4_adx(mid1, a, b + 4);
+    mul_wide4_adx(mid2, a + 4, b);
+    unsigned char c = 0;
+    GOSTCSP_UNROLL
+    for (int i = 0; i < 8; ++i) c = addc(c, t[4 + i], mid1[i], &t[4 + i]);
+    GOSTCSP_UNROLL
+    for (int i = 12; i < 16; ++i) c = addc(c, t[i], 0, &t[i]);
+    c = 0;
+    GOSTCSP_UNROLL
+    for (int i = 0; i < 8; ++i) c = addc(c, t[4 + i], mid2[i], &t[4 + i]);
+    GOSTCSP_UNROLL
+    for (int i = 12; i < 16; ++i) c = addc(c, t[i], 0, &t[i]);
+}
+
+// True when the CPU has BMI2 and ADX (MULX, ADCX, ADOX).
+inline bool cpu_has_adx() noexcept {
+    static const bool has = [] {
+        unsigned a = 0, b = 0, c = 0, d = 0;
+        if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+        return ((b >> 8) & 1) != 0 && ((b >> 19) & 1) != 0;  // EBX bit 8 BMI2, bit 19 ADX
+    }();
+    return has;
+}
+#endif
+
 // Montgomery arithmetic modulo any odd m (R = 2^(64N)). Elements are kept as a·R mod m.
-template <std::size_t N>
+// Product into 2N limbs; Adx selects the MULX/ADX kernel for N = 4 (x86-64 only).
+template <std::size_t N, bool Adx>
+GOSTCSP_INLINE void mul_wide_sel(u64* t, const u64* a, const u64* b) noexcept {
+#if defined(__x86_64__)
+    if constexpr (Adx && N == 4) {
+        mul_wide4_adx(t, a, b);
+        return;
+    } else if constexpr (Adx && N == 8) {
+        mul_wide8_adx(t, a, b);
+        return;
+    }
+#endif
+    mul_wide<N>(t, a, b);
+}
+template <std::size_t N, bool Adx>
+GOSTCSP_INLINE void sqr_wide_sel(u64* t, const u64* a) noexcept {
+#if defined(__x86_64__)
+    if constexpr (Adx && N == 4) {
+        mul_wide4_adx(t, a, a);
+        return;
+    } else if constexpr (Adx && N == 8) {
+        mul_wide8_adx(t, a, a);
+        return;
+    }
+#endif
+    sqr_wide<N>(t, a);
+}
+
+template <std::size_t N, bool Adx = false>
 struct MontField : ModBase<N> {
     using ModBase<N>::m;
     u64 n0 = 0;     // −m^{-1} mod 2^64
@@ -184,6 +376,7 @@ struct MontField : ModBase<N> {
     void init(const u64* modulus) noexcept {
         std::memcpy(m, modulus, sizeof(m));
         u64 inv = 1;  // Newton iteration for m[0]^{-1} mod 2^64
+        GOSTCSP_UNROLL
         for (int i = 0; i < 6; ++i) inv *= 2 - m[0] * inv;
         n0 = static_cast<u64>(0) - inv;
         // R mod m by doubling 1 (64N times), then R^2 by doubling R another 64N times.
@@ -198,9 +391,11 @@ struct MontField : ModBase<N> {
     // Reduces a 2N-limb t (< m·R) to t·R^{-1} mod m.
     void redc(u64* r, u64* t) const noexcept {
         u64 top = 0;  // carry word above t[2N-1]
+        GOSTCSP_UNROLL
         for (std::size_t i = 0; i < N; ++i) {
             const u64 k = t[i] * n0;
             u64 carry = 0;
+            GOSTCSP_UNROLL
             for (std::size_t j = 0; j < N; ++j) {
                 u128 p = static_cast<u128>(k) * m[j] + t[i + j] + carry;
                 t[i + j] = static_cast<u64>(p);
@@ -214,16 +409,17 @@ struct MontField : ModBase<N> {
         u64 d[N];
         const u64 borrow = limbs_sub<N>(d, t + N, m);
         const u64 keep = mask_from_bit(borrow & (top ^ 1));
+        GOSTCSP_UNROLL
         for (std::size_t i = 0; i < N; ++i) r[i] = (t[N + i] & keep) | (d[i] & ~keep);
     }
-    void mul(u64* r, const u64* a, const u64* b) const noexcept {
+    GOSTCSP_INLINE void mul(u64* r, const u64* a, const u64* b) const noexcept {
         u64 t[2 * N];
-        mul_wide<N>(t, a, b);
+        mul_wide_sel<N, Adx>(t, a, b);
         redc(r, t);
     }
-    void sqr(u64* r, const u64* a) const noexcept {
+    GOSTCSP_INLINE void sqr(u64* r, const u64* a) const noexcept {
         u64 t[2 * N];
-        sqr_wide<N>(t, a);
+        sqr_wide_sel<N, Adx>(t, a);
         redc(r, t);
     }
     // Any a < 2^(64N) (not necessarily < m) -> Montgomery form of (a mod m).
@@ -236,9 +432,9 @@ struct MontField : ModBase<N> {
     const u64* one() const noexcept { return one_; }
 };
 
-// p = 2^(64N) − c with small c (< 2^32): products reduce by folding the high half times c.
+// p = 2^(64N) − c with small c (< 2^31): products reduce by folding the high half times c.
 // Elements are plain residues in [0, p).
-template <std::size_t N>
+template <std::size_t N, bool Adx = false>
 struct PseudoMersenneField : ModBase<N> {
     using ModBase<N>::m;
     u64 c = 0;
@@ -250,61 +446,51 @@ struct PseudoMersenneField : ModBase<N> {
         std::memset(one_, 0, sizeof(one_));
         one_[0] = 1;
     }
-    // Is `modulus` of the form 2^(64N) − c with 0 < c < 2^32?
+    // Is `modulus` of the form 2^(64N) − c with 0 < c < 2^31 (so top·c never overflows)?
     static bool applies(const u64* modulus) noexcept {
+        GOSTCSP_UNROLL
         for (std::size_t i = 1; i < N; ++i)
             if (modulus[i] != ~static_cast<u64>(0)) return false;
         const u64 cc = static_cast<u64>(0) - modulus[0];
-        return cc != 0 && cc < (static_cast<u64>(1) << 32);
+        return cc != 0 && cc < (static_cast<u64>(1) << 31);
     }
-    void reduce_wide(u64* r, const u64* t) const noexcept {
-        // u = lo + hi·c  (N limbs + top word, top ≤ c)
-        u64 u[N];
-        u64 carry = 0;
+    GOSTCSP_INLINE void reduce_wide(u64* r, const u64* t) const noexcept {
+        // u = lo + hi·c  (N limbs + top word; top ≤ c + 1)
+        u64 pl[N], ph[N], u[N];
+        GOSTCSP_UNROLL
         for (std::size_t i = 0; i < N; ++i) {
-            u128 p = static_cast<u128>(t[N + i]) * c + t[i] + carry;
-            u[i] = static_cast<u64>(p);
-            carry = static_cast<u64>(p >> 64);
+            const u128 p = static_cast<u128>(t[N + i]) * c;
+            pl[i] = static_cast<u64>(p);
+            ph[i] = static_cast<u64>(p >> 64);
         }
-        // fold top word: u + carry·c (< 2^(64N) + c^2)
-        u128 s = static_cast<u128>(u[0]) + static_cast<u128>(carry) * c;
-        u[0] = static_cast<u64>(s);
-        u64 k = static_cast<u64>(s >> 64);
-        for (std::size_t i = 1; i < N; ++i) {
-            s = static_cast<u128>(u[i]) + k;
-            u[i] = static_cast<u64>(s);
-            k = static_cast<u64>(s >> 64);
-        }
-        // a final wrap past 2^(64N) is worth c more (the value is then tiny, no new carry)
-        s = static_cast<u128>(u[0]) + (c & mask_from_bit(k));
-        u[0] = static_cast<u64>(s);
-        k = static_cast<u64>(s >> 64);
-        for (std::size_t i = 1; i < N; ++i) {
-            s = static_cast<u128>(u[i]) + k;
-            u[i] = static_cast<u64>(s);
-            k = static_cast<u64>(s >> 64);
-        }
-        // now u < 2^(64N); subtract p once if u ≥ p  (u ≥ p  ⟺  u + c carries out)
-        u64 v[N];
-        s = static_cast<u128>(u[0]) + c;
-        v[0] = static_cast<u64>(s);
-        k = static_cast<u64>(s >> 64);
-        for (std::size_t i = 1; i < N; ++i) {
-            s = static_cast<u128>(u[i]) + k;
-            v[i] = static_cast<u64>(s);
-            k = static_cast<u64>(s >> 64);
-        }
-        const u64 take = mask_from_bit(k);
-        for (std::size_t i = 0; i < N; ++i) r[i] = (v[i] & take) | (u[i] & ~take);
+        unsigned char ca = 0, cb = 0;
+        GOSTCSP_UNROLL
+        for (std::size_t i = 0; i < N; ++i) ca = addc(ca, t[i], pl[i], &u[i]);
+        GOSTCSP_UNROLL
+        for (std::size_t i = 1; i < N; ++i) cb = addc(cb, u[i], ph[i - 1], &u[i]);
+        const u64 top = ph[N - 1] + ca + cb;
+        // fold the top word: V = u + top·c, possibly wrapping past 2^(64N) once (k = 1)
+        unsigned char k = addc(0, u[0], top * c, &u[0]);
+        GOSTCSP_UNROLL
+        for (std::size_t i = 1; i < N; ++i) k = addc(k, u[i], 0, &u[i]);
+        // w = u + c. If k: V mod p = u + c (u is tiny then, no carry). If not: u ≥ p ⟺ u + c
+        // carries out (k2), and then V mod p = w mod 2^(64N).
+        u64 w[N];
+        unsigned char k2 = addc(0, u[0], c, &w[0]);
+        GOSTCSP_UNROLL
+        for (std::size_t i = 1; i < N; ++i) k2 = addc(k2, u[i], 0, &w[i]);
+        const u64 take = static_cast<u64>(0) - static_cast<u64>(k | k2);
+        GOSTCSP_UNROLL
+        for (std::size_t i = 0; i < N; ++i) r[i] = (w[i] & take) | (u[i] & ~take);
     }
-    void mul(u64* r, const u64* a, const u64* b) const noexcept {
+    GOSTCSP_INLINE void mul(u64* r, const u64* a, const u64* b) const noexcept {
         u64 t[2 * N];
-        mul_wide<N>(t, a, b);
+        mul_wide_sel<N, Adx>(t, a, b);
         reduce_wide(r, t);
     }
-    void sqr(u64* r, const u64* a) const noexcept {
+    GOSTCSP_INLINE void sqr(u64* r, const u64* a) const noexcept {
         u64 t[2 * N];
-        sqr_wide<N>(t, a);
+        sqr_wide_sel<N, Adx>(t, a);
         reduce_wide(r, t);
     }
     // Any a < 2^(64N) -> a mod p.
@@ -325,6 +511,7 @@ inline void field_pow(const F& f, u64* r, const u64* a, const u64* e) noexcept {
     u64 tab[16][N];
     std::memcpy(tab[0], f.one(), sizeof(tab[0]));
     std::memcpy(tab[1], a, sizeof(tab[1]));
+    GOSTCSP_UNROLL
     for (int i = 2; i < 16; ++i) f.mul(tab[i], tab[i - 1], a);
     u64 acc[N];
     std::memcpy(acc, f.one(), sizeof(acc));

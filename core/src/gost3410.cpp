@@ -5,6 +5,8 @@
 
 #include <openssl/rand.h>
 
+#include <atomic>
+#include <cstdlib>
 #include <cstring>
 
 #include "curve_data.hpp"
@@ -15,10 +17,15 @@ namespace gostcsp::core {
 namespace {
 
 using ec::u64;
-using C256M = ec::Curve<ec::MontField<4>>;
-using C256P = ec::Curve<ec::PseudoMersenneField<4>>;
-using C512M = ec::Curve<ec::MontField<8>>;
-using C512P = ec::Curve<ec::PseudoMersenneField<8>>;
+// Portable instantiations, and MULX/ADX ones chosen at run time when the CPU has BMI2 + ADX.
+template <bool Adx>
+using C256M = ec::Curve<ec::MontField<4, Adx>>;
+template <bool Adx>
+using C256P = ec::Curve<ec::PseudoMersenneField<4, Adx>>;
+template <bool Adx>
+using C512M = ec::Curve<ec::MontField<8, Adx>>;
+template <bool Adx>
+using C512P = ec::Curve<ec::PseudoMersenneField<8, Adx>>;
 
 template <class C>
 void init_curve(C& c, ParamSet s) noexcept {
@@ -37,21 +44,39 @@ const C& curve_instance() noexcept {
 }
 
 // Calls fn(curve) with the curve object of `set`; pseudo-Mersenne primes get the folding field.
-template <class Fn>
-Status with_curve(ParamSet set, Fn&& fn) noexcept {
+template <bool Adx, class Fn>
+Status with_curve_impl(ParamSet set, Fn&& fn) noexcept {
     using P = ParamSet;
     switch (set) {
-        case P::gost2001_test: return fn(curve_instance<C256M, P::gost2001_test>());
-        case P::tc26_256_a: return fn(curve_instance<C256P, P::tc26_256_a>());
-        case P::tc26_256_b: return fn(curve_instance<C256P, P::tc26_256_b>());
-        case P::tc26_256_c: return fn(curve_instance<C256M, P::tc26_256_c>());
-        case P::tc26_256_d: return fn(curve_instance<C256M, P::tc26_256_d>());
-        case P::tc26_512_test: return fn(curve_instance<C512M, P::tc26_512_test>());
-        case P::tc26_512_a: return fn(curve_instance<C512P, P::tc26_512_a>());
-        case P::tc26_512_b: return fn(curve_instance<C512M, P::tc26_512_b>());
-        case P::tc26_512_c: return fn(curve_instance<C512P, P::tc26_512_c>());
+        case P::gost2001_test: return fn(curve_instance<C256M<Adx>, P::gost2001_test>());
+        case P::tc26_256_a: return fn(curve_instance<C256P<Adx>, P::tc26_256_a>());
+        case P::tc26_256_b: return fn(curve_instance<C256P<Adx>, P::tc26_256_b>());
+        case P::tc26_256_c: return fn(curve_instance<C256M<Adx>, P::tc26_256_c>());
+        case P::tc26_256_d: return fn(curve_instance<C256M<Adx>, P::tc26_256_d>());
+        case P::tc26_512_test: return fn(curve_instance<C512M<Adx>, P::tc26_512_test>());
+        case P::tc26_512_a: return fn(curve_instance<C512P<Adx>, P::tc26_512_a>());
+        case P::tc26_512_b: return fn(curve_instance<C512M<Adx>, P::tc26_512_b>());
+        case P::tc26_512_c: return fn(curve_instance<C512P<Adx>, P::tc26_512_c>());
     }
     return Status::unknown_param_set;
+}
+
+// Set GOSTCSP_NO_ADX=1 in the environment (or call testing::force_portable_arithmetic) to run
+// the portable code; the unit tests run both.
+std::atomic<bool> force_portable{std::getenv("GOSTCSP_NO_ADX") != nullptr};
+
+bool use_adx() noexcept {
+#if defined(__x86_64__)
+    return ec::cpu_has_adx() && !force_portable.load(std::memory_order_relaxed);
+#else
+    return false;
+#endif
+}
+
+template <class Fn>
+Status with_curve(ParamSet set, Fn&& fn) noexcept {
+    if (use_adx()) return with_curve_impl<true>(set, fn);
+    return with_curve_impl<false>(set, fn);
 }
 
 bool valid_set(ParamSet set) noexcept { return static_cast<unsigned>(set) <= 8; }
@@ -434,6 +459,11 @@ Status sign_digest_with_nonce(const PrivateKey& key, std::span<const std::uint8_
         digest_to_e(c, digest, e_m);
         return sign_with_k(c, d.v, e_m, k.v, sig.data()) ? Status::ok : Status::invalid_signature;
     });
+}
+
+bool force_portable_arithmetic(bool on) noexcept {
+    force_portable.store(on, std::memory_order_relaxed);
+    return use_adx();
 }
 
 Status check_base_point(ParamSet set) noexcept {

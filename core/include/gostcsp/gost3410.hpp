@@ -112,6 +112,9 @@ namespace testing {
 // scalar multipliers (fixed-base, variable-base, verification's double-scalar). ok or
 // invalid_public_key.
 [[nodiscard]] Status check_base_point(ParamSet set) noexcept;
+// Selects the portable field code even where MULX/ADX kernels would run (on = true) or restores
+// the automatic choice (on = false). Returns whether the MULX/ADX kernels are now in use.
+bool force_portable_arithmetic(bool on) noexcept;
 }  // namespace testing
 
 }  // namespace gostcsp::core
