@@ -15,6 +15,11 @@ enum class DigestSize : std::uint8_t { bits256 = 32, bits512 = 64 };
 
 constexpr std::size_t digest_bytes(DigestSize s) noexcept { return static_cast<std::size_t>(s); }
 
+// Timing: neither path branches on data. `avx512_gfni` keeps the state in registers and makes no
+// data-indexed memory access (constant-time). `portable` uses 16 KiB of data-indexed tables (as
+// gost-engine, Botan and libgcrypt do), so it is not hardened against cache-timing observers;
+// HMAC keys and PBKDF2 passwords go through it on CPUs without AVX-512 VBMI + GFNI.
+//
 // Which compression-function implementation runs. `automatic` picks the fastest the CPU has;
 // asking for one the CPU lacks (see streebog_impl_supported) also gets the automatic choice.
 enum class StreebogImpl : std::uint8_t { automatic, portable, avx512_gfni };
