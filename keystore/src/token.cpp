@@ -434,15 +434,23 @@ PinState pin_state(const std::optional<PinRow>& row) {
 
 std::string who_name(UserType who) { return who == UserType::so ? "SO" : "user"; }
 
-Status create_token_file(const std::filesystem::path& path) {
+// Creates the token directory (and parents) when missing; a directory we create is 0700.
+Status ensure_token_dir(const std::filesystem::path& dir) {
     std::error_code ec;
-    if (path.has_parent_path() && !std::filesystem::exists(path.parent_path(), ec)) {
-        std::filesystem::create_directories(path.parent_path(), ec);
-        if (ec) {
-            return Status(Error::storage_error, path.parent_path().string() +
-                                                    ": cannot create directory: " + ec.message());
-        }
-        ::chmod(path.parent_path().c_str(), 0700);
+    if (dir.empty() || std::filesystem::exists(dir, ec)) return {};
+    if (dir.has_parent_path() && dir.parent_path() != dir) {
+        std::filesystem::create_directories(dir.parent_path(), ec);
+    }
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+        return Status(Error::storage_error, dir.string() + ": cannot create directory: " +
+                                                std::string(std::strerror(errno)));
+    }
+    return {};
+}
+
+Status create_token_file(const std::filesystem::path& path) {
+    if (path.has_parent_path()) {
+        if (Status st = ensure_token_dir(path.parent_path()); !st) return st;
     }
     const int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
     if (fd < 0 && errno != EEXIST) {
@@ -555,12 +563,8 @@ Result<std::vector<std::filesystem::path>> list_token_files(const Config& config
 }
 
 Result<std::filesystem::path> new_token_path(const Config& config) {
+    if (Status st = ensure_token_dir(config.token_dir); !st) return st;
     std::error_code ec;
-    std::filesystem::create_directories(config.token_dir, ec);
-    if (ec) {
-        return Status(Error::storage_error,
-                      config.token_dir.string() + ": cannot create directory: " + ec.message());
-    }
     for (int attempt = 0; attempt < 16; ++attempt) {
         std::uint8_t r[8];
         if (Status st = detail::random_public(r); !st) return st;

@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <fstream>
+#include <thread>
 
 #include "gostcsp/gost3410.hpp"
 #include "keystore_test_util.hpp"
@@ -69,6 +71,13 @@ TEST_F(TokenTest, ListsTokenFilesSorted) {
     ASSERT_TRUE(init_token(cfg, *p1, so_pin, "one").ok());
     ASSERT_TRUE(init_token(cfg, *p2, so_pin, "two").ok());
     std::ofstream(dir.path() / "notes.txt") << "not a token";
+    Config nested = cfg;
+    nested.token_dir = dir.path() / "a" / "tokens";
+    auto p3 = new_token_path(nested);
+    ASSERT_TRUE(p3.ok()) << p3.status().message();
+    struct stat sb {};
+    ASSERT_EQ(::stat(nested.token_dir.c_str(), &sb), 0);
+    EXPECT_EQ(sb.st_mode & 0777, 0700u) << "a token directory we create is private";
     auto list = list_token_files(cfg);
     ASSERT_TRUE(list.ok());
     std::vector<std::filesystem::path> expect{*p1, *p2};
@@ -569,4 +578,37 @@ TEST_F(TokenTest, ObjectsSharedBetweenConnections) {
     // A PIN change in one connection does not disturb the other's login (same data key).
     ASSERT_TRUE(a->set_pin(UserType::user, user_pin, user_pin2).ok());
     EXPECT_TRUE((*b)->read_object(*h).ok());
+}
+
+TEST_F(TokenTest, OneTokenSharedByThreads) {
+    auto t = make_token(cfg, file);
+    ASSERT_TRUE(t);
+    ASSERT_TRUE(t->login(UserType::user, user_pin).ok());
+    Object pub, priv;
+    priv.is_private = true;
+    auto kp = t->generate_key_pair(core::ParamSet::tc26_256_a, pub, priv);
+    ASSERT_TRUE(kp.ok());
+    auto po = t->read_object(kp->public_key);
+    ASSERT_TRUE(po.ok());
+    core::PublicKey pk;
+    ASSERT_TRUE(core::ok(core::PublicKey::from_le_xy(core::ParamSet::tc26_256_a, po->public_key, pk)));
+    std::atomic<int> bad{0};
+    std::vector<std::thread> threads;
+    for (int n = 0; n < 4; ++n) {
+        threads.emplace_back([&, n] {
+            for (int i = 0; i < 20; ++i) {
+                std::vector<std::uint8_t> digest(32, static_cast<std::uint8_t>(n * 32 + i));
+                auto sig = t->sign_digest(kp->private_key, digest);
+                if (!sig || !core::ok(core::verify_digest(pk, digest, *sig))) ++bad;
+                auto h = t->create_object(private_data("t" + std::to_string(n), {1}));
+                if (!h || !t->read_object(*h)) ++bad;
+                if (!t->info()) ++bad;
+            }
+        });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(bad.load(), 0);
+    ObjectQuery q;
+    q.object_class = cko_data;
+    EXPECT_EQ(t->find_objects(q)->size(), 80u);
 }
