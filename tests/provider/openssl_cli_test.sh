@@ -491,7 +491,8 @@ PYEOF
     G pkeyutl -sign -inkey k.pem -in d.bin -out sig.bin
     head -c 63 sig.bin > short.sig
     expect_error "wrong signature length" G pkeyutl -verify -pubin -inkey pub.pem -in d.bin -sigfile short.sig
-    expect_error "wrong digest length" G pkeyutl -sign -inkey k.pem -in doc.bin -out s4.bin
+    head -c 20 doc.bin > short.dgst
+    expect_error "wrong digest length" G pkeyutl -sign -inkey k.pem -in short.dgst -out s4.bin
     [ ! -s s4.bin ] || fail "signature written over a non-digest"
     ok "bad input: clear gostcsp/OpenSSL reasons, no crash, nothing written"
 }
