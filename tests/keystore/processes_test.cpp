@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <random>
 #include <set>
@@ -311,7 +312,11 @@ TEST_F(ProcessTest, KillDuringPinCheckNeverLosesAnAttempt) {
 // each kill the token opens, the acknowledged PIN (or the one being set) works, every
 // acknowledged object is present and decrypts, and nothing half-written is visible.
 TEST_F(ProcessTest, SigkillAtRandomMomentsLosesNothingAcknowledged) {
-    const int trials = GOSTCSP_KEYSTORE_CRASH_TRIALS;
+    // The CMake parameter sets the default; the environment variable overrides it for a soak.
+    int trials = GOSTCSP_KEYSTORE_CRASH_TRIALS;
+    if (const char* env = std::getenv("GOSTCSP_KEYSTORE_CRASH_TRIALS"); env && std::atoi(env) > 0) {
+        trials = std::atoi(env);
+    }
     ASSERT_TRUE(make_token(cfg, file));
     const std::string pins[2] = {user_pin, user_pin2};
     int current_pin = 0;

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+# gostcsp-tool's PIN prompt on a real pseudo-terminal: the PIN is read with echo off, never shown,
+# and a mistyped confirmation is refused. Usage: tool_prompt_test.py /path/to/gostcsp-tool
+import os
+import pty
+import select
+import shutil
+import sys
+import tempfile
+import time
+
+tool = sys.argv[1]
+work = tempfile.mkdtemp(prefix="gostcsp-pty.")
+conf = os.path.join(work, "gostcsp.conf")
+with open(conf, "w") as f:
+    f.write("kdf_iterations = 64\n")
+env = dict(os.environ, GOSTCSP_CONF=conf, GOSTCSP_TOKEN_DIR=os.path.join(work, "tokens"))
+
+
+def session(args, answers):
+    """Runs the tool on a pty, answering each prompt in turn; returns (exit status, output)."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(tool, [tool] + args, env)
+    out = b""
+    pending = list(answers)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+            while pending and out.count(b"PIN: ") > len(answers) - len(pending):
+                os.write(fd, pending.pop(0) + b"\n")
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), out.decode(errors="replace")
+
+
+failures = 0
+secret = b"Pty-Secret-4711"
+rc, out = session(["init-token", "--label", "pty"], [secret, secret])
+if rc != 0 or "initialised token 'pty'" not in out:
+    print("FAIL: init-token through the prompt:", rc, out)
+    failures += 1
+if secret.decode() in out:
+    print("FAIL: the PIN was echoed:", out)
+    failures += 1
+rc, out = session(["unblock"], [secret, b"User-Pin-0815", b"User-Pin-0816"])
+if rc != 1 or "differ" not in out:
+    print("FAIL: a mistyped confirmation must be refused:", rc, out)
+    failures += 1
+if "User-Pin" in out or secret.decode() in out:
+    print("FAIL: a PIN was echoed:", out)
+    failures += 1
+shutil.rmtree(work, ignore_errors=True)
+print("tool_prompt_test:", "all checks passed" if failures == 0 else f"{failures} failures")
+sys.exit(1 if failures else 0)
