@@ -993,7 +993,9 @@ Result<LoginInfo> Token::login(UserType who, std::string_view pin) {
     }
     auto v = verify_pin_counted(impl_->db, who, pin);
     if (!v) return v.status();
-    impl_->drop_login();
+    // Re-verifying the same user (CKU_CONTEXT_SPECIFIC) keeps its session objects, unless the
+    // token was re-initialised meanwhile (a new token id: everything old is void).
+    if (impl_->who != who || impl_->token_id != v->token_id) impl_->drop_login();
     impl_->who = who;
     impl_->data_key = std::move(v->data_key);
     impl_->token_id = std::move(v->token_id);

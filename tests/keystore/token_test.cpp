@@ -557,6 +557,9 @@ TEST_F(TokenTest, SessionObjectsStayInTheirTokenInstance) {
     ASSERT_TRUE((*other)->login(UserType::user, user_pin).ok());
     EXPECT_TRUE((*other)->find_objects()->empty());
     EXPECT_EQ(t->info()->private_objects + t->info()->public_objects, 0u) << "nothing on disk";
+    // Re-verifying the PIN (CKU_CONTEXT_SPECIFIC) keeps them.
+    ASSERT_TRUE(t->login(UserType::user, user_pin).ok());
+    EXPECT_TRUE(t->read_object(kp->private_key).ok());
     // Logout drops private session objects, keeps public ones.
     t->logout();
     EXPECT_EQ(t->read_object(kp->private_key).error(), Error::object_not_found);
