@@ -226,6 +226,202 @@ struct Curve {
         std::memcpy(r.z, z3, sizeof(z3));
     }
 
+    // ---- Jacobian coordinates (x = X/Z², y = Y/Z³): cheaper doubling and mixed addition, but
+    // not complete. Callers rule out the exceptional cases (see the scalar multipliers below);
+    // the *_vartime forms handle them with branches. The identity is any point with Z = 0.
+    struct Jac {
+        u64 x[N], y[N], z[N];
+    };
+
+    // 2P. a = −3: dbl-2001-b (3M + 5S); any a: dbl-2007-bl (1M + 8S + 1·a). Exact for every P of
+    // odd order (no 2-torsion in the subgroup); maps Z = 0 to Z = 0.
+    void jdbl(Jac& r, const Jac& p) const noexcept {
+        u64 x3[N], y3[N], z3[N];
+        if (a_is_minus3) {
+            u64 delta[N], gamma[N], beta[N], alpha[N], t1[N], t2[N];
+            fp.sqr(delta, p.z);
+            fp.sqr(gamma, p.y);
+            fp.mul(beta, p.x, gamma);
+            fp.sub(t1, p.x, delta);
+            fp.add(t2, p.x, delta);
+            fp.mul(alpha, t1, t2);
+            fp.add(t1, alpha, alpha);
+            fp.add(alpha, t1, alpha);  // alpha = 3(X − δ)(X + δ)
+            fp.add(z3, p.y, p.z);
+            fp.sqr(z3, z3);
+            fp.sub(z3, z3, gamma);
+            fp.sub(z3, z3, delta);
+            fp.add(beta, beta, beta);
+            fp.add(beta, beta, beta);  // 4β
+            fp.sqr(x3, alpha);
+            fp.add(t1, beta, beta);
+            fp.sub(x3, x3, t1);  // X3 = α² − 8β
+            fp.sub(t1, beta, x3);
+            fp.mul(y3, alpha, t1);
+            fp.sqr(t2, gamma);
+            fp.add(t2, t2, t2);
+            fp.add(t2, t2, t2);
+            fp.add(t2, t2, t2);  // 8γ²
+            fp.sub(y3, y3, t2);
+        } else {
+            u64 xx[N], yy[N], yyyy[N], zz[N], sv[N], m[N], t[N];
+            fp.sqr(xx, p.x);
+            fp.sqr(yy, p.y);
+            fp.sqr(yyyy, yy);
+            fp.sqr(zz, p.z);
+            fp.add(t, p.x, yy);
+            fp.sqr(t, t);
+            fp.sub(t, t, xx);
+            fp.sub(t, t, yyyy);
+            fp.add(sv, t, t);  // S
+            fp.sqr(t, zz);
+            mul_a(t, t);
+            fp.add(m, xx, xx);
+            fp.add(m, m, xx);
+            fp.add(m, m, t);  // M = 3XX + a·ZZ²
+            fp.add(z3, p.y, p.z);
+            fp.sqr(z3, z3);
+            fp.sub(z3, z3, yy);
+            fp.sub(z3, z3, zz);
+            fp.sqr(x3, m);
+            fp.add(t, sv, sv);
+            fp.sub(x3, x3, t);  // T = M² − 2S
+            fp.sub(t, sv, x3);
+            fp.mul(y3, m, t);
+            fp.add(t, yyyy, yyyy);
+            fp.add(t, t, t);
+            fp.add(t, t, t);
+            fp.sub(y3, y3, t);
+        }
+        std::memcpy(r.x, x3, sizeof(x3));
+        std::memcpy(r.y, y3, sizeof(y3));
+        std::memcpy(r.z, z3, sizeof(z3));
+    }
+
+    // P + Q (add-2007-bl, 11M + 5S). Requires P ≠ ±Q and neither the identity.
+    // Also returns H = U2 − U1 and R = 2(S2 − S1) through h_out / r_out when asked.
+    void jadd(Jac& r, const Jac& p, const Jac& q_, u64* h_out = nullptr,
+              u64* r_out = nullptr) const noexcept {
+        u64 z1z1[N], z2z2[N], u1[N], u2[N], s1[N], s2[N], h[N], i_[N], j[N], rr[N], v[N];
+        u64 x3[N], y3[N], z3[N];
+        fp.sqr(z1z1, p.z);
+        fp.sqr(z2z2, q_.z);
+        fp.mul(u1, p.x, z2z2);
+        fp.mul(u2, q_.x, z1z1);
+        fp.mul(s1, p.y, q_.z);
+        fp.mul(s1, s1, z2z2);
+        fp.mul(s2, q_.y, p.z);
+        fp.mul(s2, s2, z1z1);
+        fp.sub(h, u2, u1);
+        fp.add(i_, h, h);
+        fp.sqr(i_, i_);
+        fp.mul(j, h, i_);
+        fp.sub(rr, s2, s1);
+        fp.add(rr, rr, rr);
+        fp.mul(v, u1, i_);
+        fp.sqr(x3, rr);
+        fp.sub(x3, x3, j);
+        fp.sub(x3, x3, v);
+        fp.sub(x3, x3, v);
+        fp.sub(y3, v, x3);
+        fp.mul(y3, rr, y3);
+        fp.mul(s1, s1, j);
+        fp.add(s1, s1, s1);
+        fp.sub(y3, y3, s1);
+        fp.add(z3, p.z, q_.z);
+        fp.sqr(z3, z3);
+        fp.sub(z3, z3, z1z1);
+        fp.sub(z3, z3, z2z2);
+        fp.mul(z3, z3, h);
+        if (h_out) std::memcpy(h_out, h, sizeof(h));
+        if (r_out) std::memcpy(r_out, rr, sizeof(rr));
+        std::memcpy(r.x, x3, sizeof(x3));
+        std::memcpy(r.y, y3, sizeof(y3));
+        std::memcpy(r.z, z3, sizeof(z3));
+    }
+
+    // P + Q with Q affine (madd-2007-bl, 7M + 4S). Requires P ≠ ±Q, P not the identity.
+    void jmadd(Jac& r, const Jac& p, const Affine& q_) const noexcept {
+        u64 z1z1[N], u2[N], s2[N], h[N], hh[N], i_[N], j[N], rr[N], v[N];
+        u64 x3[N], y3[N], z3[N];
+        fp.sqr(z1z1, p.z);
+        fp.mul(u2, q_.x, z1z1);
+        fp.mul(s2, q_.y, p.z);
+        fp.mul(s2, s2, z1z1);
+        fp.sub(h, u2, p.x);
+        fp.sqr(hh, h);
+        fp.add(i_, hh, hh);
+        fp.add(i_, i_, i_);
+        fp.mul(j, h, i_);
+        fp.sub(rr, s2, p.y);
+        fp.add(rr, rr, rr);
+        fp.mul(v, p.x, i_);
+        fp.sqr(x3, rr);
+        fp.sub(x3, x3, j);
+        fp.sub(x3, x3, v);
+        fp.sub(x3, x3, v);
+        fp.sub(y3, v, x3);
+        fp.mul(y3, rr, y3);
+        u64 t[N];
+        fp.mul(t, p.y, j);
+        fp.add(t, t, t);
+        fp.sub(y3, y3, t);
+        fp.add(z3, p.z, h);
+        fp.sqr(z3, z3);
+        fp.sub(z3, z3, z1z1);
+        fp.sub(z3, z3, hh);
+        std::memcpy(r.x, x3, sizeof(x3));
+        std::memcpy(r.y, y3, sizeof(y3));
+        std::memcpy(r.z, z3, sizeof(z3));
+    }
+
+    void jac_from_affine(Jac& r, const Affine& a_) const noexcept {
+        std::memcpy(r.x, a_.x, sizeof(r.x));
+        std::memcpy(r.y, a_.y, sizeof(r.y));
+        std::memcpy(r.z, fp.one(), sizeof(r.z));
+    }
+    void jac_cmov(Jac& r, const Jac& a_, u64 mask) const noexcept {
+        limbs_cmov<N>(r.x, a_.x, mask);
+        limbs_cmov<N>(r.y, a_.y, mask);
+        limbs_cmov<N>(r.z, a_.z, mask);
+    }
+    // Homogeneous projective (X·Z : Y : Z³); the identity becomes (0 : 1 : 0). Constant-time.
+    void jac_to_proj(Point& r, const Jac& p) const noexcept {
+        const u64 inf = limbs_is_zero_mask<N>(p.z);
+        u64 z2[N];
+        fp.mul(r.x, p.x, p.z);
+        std::memcpy(r.y, p.y, sizeof(r.y));
+        fp.sqr(z2, p.z);
+        fp.mul(r.z, z2, p.z);
+        limbs_cmov<N>(r.y, fp.one(), inf);
+        u64 zero[N] = {};
+        limbs_cmov<N>(r.x, zero, inf);
+    }
+
+    // Variable-time P + Q for any P, Q (public data only).
+    void jadd_vartime(Jac& r, const Jac& p, const Jac& q_) const noexcept {
+        if (limbs_is_zero_mask<N>(p.z)) {
+            r = q_;
+            return;
+        }
+        if (limbs_is_zero_mask<N>(q_.z)) {
+            r = p;
+            return;
+        }
+        u64 h[N], rr[N];
+        Jac t;
+        jadd(t, p, q_, h, rr);
+        if (limbs_is_zero_mask<N>(h)) {
+            if (limbs_is_zero_mask<N>(rr)) {
+                jdbl(r, p);
+            } else {
+                std::memset(&r, 0, sizeof(r));  // P = −Q
+            }
+            return;
+        }
+        r = t;
+    }
+
     // All-ones when P is the identity (Z = 0).
     u64 is_identity_mask(const Point& p) const noexcept { return limbs_is_zero_mask<N>(p.z); }
     // The RCB formulas are complete only on curves without rational 2-torsion. On the cofactor-4
@@ -317,36 +513,98 @@ struct Curve {
         }
     }
 
-    // R = k·G, constant-time in k (k < 2^(64N)).
+    // Constant-time lookup of window i's digit: ±(digit)·2^(6i)·G, affine (garbage if digit 0).
+    void base_lookup(Affine& t, const u64* k, unsigned i, unsigned& digit) const noexcept {
+        const unsigned in = scalar_bits(k, static_cast<int>(base_w * i) - 1, base_w + 1);
+        unsigned sign;
+        booth(in, base_w, digit, sign);
+        std::memset(&t, 0, sizeof(t));
+        const Affine* row = &table[i * base_entries];
+        for (unsigned j = 0; j < base_entries; ++j) {
+            const u64 m = mask_is_zero(static_cast<u64>(digit ^ (j + 1)));
+            limbs_cmov<N>(t.x, row[j].x, m);
+            limbs_cmov<N>(t.y, row[j].y, m);
+        }
+        cneg_y(t.y, mask_from_bit(sign));
+    }
+
+    // R = k·G for 0 ≤ k < q, constant-time in k. The low windows use Jacobian mixed additions:
+    // with k < q their partial sums are integers below 2^(6i) < q, so R = ±T cannot occur (and
+    // R = O at the start is handled by a masked select). Only the top two windows can wrap past
+    // q; they use the complete formula.
     void mul_base_ct(Point& r, const u64* k) const noexcept {
-        set_identity(r);
-        for (unsigned i = 0; i < base_windows; ++i) {
-            const unsigned in =
-                scalar_bits(k, static_cast<int>(base_w * i) - 1, base_w + 1);
-            unsigned digit, sign;
-            booth(in, base_w, digit, sign);
+        Jac acc;
+        std::memset(&acc, 0, sizeof(acc));  // Z = 0: identity
+        for (unsigned i = 0; i + 2 < base_windows; ++i) {
             Affine t;
-            std::memset(&t, 0, sizeof(t));
-            const Affine* row = &table[i * base_entries];
-            for (unsigned j = 0; j < base_entries; ++j) {
-                const u64 m = mask_is_zero(static_cast<u64>(digit ^ (j + 1)));
-                limbs_cmov<N>(t.x, row[j].x, m);
-                limbs_cmov<N>(t.y, row[j].y, m);
-            }
-            cneg_y(t.y, mask_from_bit(sign));
-            Point s;
-            add_mixed(s, r, t);
-            const u64 keep = mask_is_zero(digit);  // digit 0: the sum is garbage, keep r
-            limbs_cmov<N>(s.x, r.x, keep);
-            limbs_cmov<N>(s.y, r.y, keep);
-            limbs_cmov<N>(s.z, r.z, keep);
-            r = s;
+            unsigned digit;
+            base_lookup(t, k, i, digit);
+            Jac s_, tj;
+            jmadd(s_, acc, t);
+            jac_from_affine(tj, t);
+            jac_cmov(s_, tj, limbs_is_zero_mask<N>(acc.z));  // R = O: the sum is T
+            jac_cmov(s_, acc, mask_is_zero(digit));          // digit 0: keep R
+            acc = s_;
             secure_wipe(t);
-            secure_wipe(s);
+            secure_wipe(tj);
+            secure_wipe(s_);
+        }
+        jac_to_proj(r, acc);
+        secure_wipe(acc);
+        for (unsigned i = base_windows - 2; i < base_windows; ++i) {
+            Affine t;
+            unsigned digit;
+            base_lookup(t, k, i, digit);
+            Point s_;
+            add_mixed(s_, r, t);
+            const u64 keep = mask_is_zero(digit);
+            limbs_cmov<N>(s_.x, r.x, keep);
+            limbs_cmov<N>(s_.y, r.y, keep);
+            limbs_cmov<N>(s_.z, r.z, keep);
+            r = s_;
+            secure_wipe(t);
+            secure_wipe(s_);
         }
     }
 
-    // R = k·P for an affine P (not the identity), constant-time in k and P.
+    // R = k·P for P in the prime-order subgroup (affine) and 0 ≤ k < q, constant-time in k and P,
+    // in Jacobian coordinates. From the top window down the partial scalar only grows (Booth
+    // digits are ≤ 16 in size, the prefix is ≥ 1 once non-zero and stays below q), so after the
+    // doublings R = 32·prefix·P is never ±T = ±d·P; R = O before the first non-zero digit is
+    // handled by a masked select. Used for VKO (k < q by construction).
+    void mul_ct_jac(Point& r, const Affine& p, const u64* k) const noexcept {
+        Jac tab[var_entries + 1];  // tab[j] = j·P, tab[0] unused (selected only with digit 0)
+        std::memset(&tab[0], 0, sizeof(tab[0]));
+        jac_from_affine(tab[1], p);
+        jdbl(tab[2], tab[1]);
+        for (unsigned j = 3; j <= var_entries; ++j) jmadd(tab[j], tab[j - 1], p);
+        Jac acc;
+        std::memset(&acc, 0, sizeof(acc));
+        for (unsigned i = var_windows; i-- > 0;) {
+            for (unsigned s = 0; s < var_w; ++s) jdbl(acc, acc);
+            const unsigned in = scalar_bits(k, static_cast<int>(var_w * i) - 1, var_w + 1);
+            unsigned digit, sign;
+            booth(in, var_w, digit, sign);
+            Jac t;
+            std::memset(&t, 0, sizeof(t));
+            for (unsigned j = 1; j <= var_entries; ++j)
+                jac_cmov(t, tab[j], mask_is_zero(static_cast<u64>(digit ^ j)));
+            cneg_y(t.y, mask_from_bit(sign));
+            Jac s_;
+            jadd(s_, acc, t);
+            jac_cmov(s_, t, limbs_is_zero_mask<N>(acc.z));
+            jac_cmov(s_, acc, mask_is_zero(digit));
+            acc = s_;
+            secure_wipe(t);
+            secure_wipe(s_);
+        }
+        jac_to_proj(r, acc);
+        secure_wipe(acc);
+        secure_wipe(tab);
+    }
+
+    // R = k·P for any affine P and any k < 2^(64N), constant-time in k and P, with the complete
+    // formulas only (used for subgroup checks of untrusted points, where k = q).
     void mul_ct(Point& r, const Affine& p, const u64* k) const noexcept {
         Point tab[var_entries + 1];  // tab[j] = j·P, tab[0] = identity
         set_identity(tab[0]);
@@ -418,35 +676,33 @@ struct Curve {
         return len;
     }
 
-    // R = u1·G + u2·P (variable time; for verification of public values only).
+    // R = u1·G + u2·P (variable time; for verification of public values only). u1·G comes
+    // from the fixed-base table, u2·P from a width-5 wNAF in Jacobian coordinates with all
+    // exceptional cases handled by branches.
     void mul2_vartime(Point& r, const u64* u1, const Affine& p, const u64* u2) const noexcept {
         constexpr unsigned w = 5;
         constexpr unsigned tn = 1u << (w - 2);  // odd multiples 1,3,..,15
-        Point tp[tn], tg[tn];
-        from_affine(tp[0], p);
-        Point p2;
-        dbl(p2, tp[0]);
-        for (unsigned j = 1; j < tn; ++j) add(tp[j], tp[j - 1], p2);
-        from_affine(tg[0], g);
-        dbl(p2, tg[0]);
-        for (unsigned j = 1; j < tn; ++j) add(tg[j], tg[j - 1], p2);
-        int n1[64 * N + 2], n2[64 * N + 2];
-        const unsigned l1 = wnaf_vartime(n1, u1, w);
-        const unsigned l2 = wnaf_vartime(n2, u2, w);
-        set_identity(r);
-        bool started = false;
-        for (unsigned i = (l1 > l2 ? l1 : l2); i-- > 0;) {
-            if (started) dbl(r, r);
-            auto apply = [&](const Point* tab, int d) {
-                if (d == 0) return;
-                Point t = tab[(d > 0 ? d : -d) / 2];
-                if (d < 0) fp.neg(t.y, t.y);
-                add(r, r, t);
-                started = true;
-            };
-            if (i < l1) apply(tg, n1[i]);
-            if (i < l2) apply(tp, n2[i]);
+        Jac tp[tn], p2;
+        jac_from_affine(tp[0], p);
+        jdbl(p2, tp[0]);
+        for (unsigned j = 1; j < tn; ++j) jadd_vartime(tp[j], tp[j - 1], p2);
+        int naf[64 * N + 2];
+        const unsigned len = wnaf_vartime(naf, u2, w);
+        Jac acc;
+        std::memset(&acc, 0, sizeof(acc));
+        for (unsigned i = len; i-- > 0;) {
+            jdbl(acc, acc);
+            const int d = naf[i];
+            if (d == 0) continue;
+            Jac t = tp[(d > 0 ? d : -d) / 2];
+            if (d < 0) fp.neg(t.y, t.y);
+            jadd_vartime(acc, acc, t);
         }
+        Point a_pt, b_pt;
+        jac_to_proj(b_pt, acc);
+        // u1 may be ≥ q only through a caller bug; reduce-free: callers pass u1 < q.
+        mul_base_ct(a_pt, u1);
+        add(r, a_pt, b_pt);
     }
 
     template <class T>

@@ -425,7 +425,7 @@ Status vko(const PrivateKey& key, const PublicKey& peer, std::span<const std::ui
         c.fq.from_internal(t.v, t.v);
         Wiped<typename Cv::Point> kp;
         Wiped<typename Cv::Affine> ka;
-        c.mul_ct(kp.v, q_pt, t.v);
+        c.mul_ct_jac(kp.v, q_pt, t.v);  // t < q and Q in <P>: see mul_ct_jac
         const u64 inf = c.to_affine(ka.v, kp.v);
         if (inf) return Status::invalid_public_key;  // only possible for a point outside <P>
         SecretBytes<2 * max_field_bytes> xy;
@@ -476,8 +476,38 @@ Status check_base_point(ParamSet set) noexcept {
         const u64 zero[N] = {};
         c.mul_base_ct(p1, c.q);
         c.mul_ct(p2, c.g, c.q);
-        c.mul2_vartime(p3, c.q, c.g, zero);
-        const bool all = c.is_true_identity(p1) && c.is_true_identity(p2) && c.is_true_identity(p3);
+        c.mul2_vartime(p3, zero, c.g, c.q);
+        bool all = c.is_true_identity(p1) && c.is_true_identity(p2) && c.is_true_identity(p3);
+        // (q−1)·G = −G through every multiplier (Jacobian paths included), and 2·G agrees.
+        u64 qm1[N], one[N] = {1}, two[N] = {2};
+        ec::limbs_sub<N>(qm1, c.q, one);
+        typename Cv::Affine neg_g = c.g, a1;
+        c.fp.neg(neg_g.y, neg_g.y);
+        auto is = [&](const typename Cv::Point& pt, const typename Cv::Affine& want) {
+            typename Cv::Affine got;
+            if (c.to_affine(got, pt)) return false;
+            return ec::limbs_eq_mask<N>(got.x, want.x) && ec::limbs_eq_mask<N>(got.y, want.y);
+        };
+        c.mul_base_ct(p1, qm1);
+        all = all && is(p1, neg_g);
+        c.mul_ct(p1, c.g, qm1);
+        all = all && is(p1, neg_g);
+        c.mul_ct_jac(p1, c.g, qm1);
+        all = all && is(p1, neg_g);
+        c.mul2_vartime(p1, zero, c.g, qm1);
+        all = all && is(p1, neg_g);
+        c.mul2_vartime(p1, qm1, c.g, zero);
+        all = all && is(p1, neg_g);
+        typename Cv::Point gp;
+        c.from_affine(gp, c.g);
+        c.dbl(p2, gp);
+        if (c.to_affine(a1, p2)) return Status::invalid_public_key;
+        c.mul_base_ct(p1, two);
+        all = all && is(p1, a1);
+        c.mul_ct_jac(p1, c.g, two);
+        all = all && is(p1, a1);
+        c.mul2_vartime(p1, one, c.g, one);
+        all = all && is(p1, a1);
         return all ? Status::ok : Status::invalid_public_key;
     });
 }
