@@ -396,8 +396,10 @@ flow_pkcs12() {
 }
 
 flow_derive() {
+    # 8-byte UKMs: gost-engine 3.0.1's pkeyutl -derive fails on 16-byte UKMs (VKO-512); that
+    # variant is pinned by the R 50.1.113-2016 A.10 vector in test_provider_api instead.
     for spec in "256 TCA 0102030405060708" "256 A 1122334455667788" "512 A 0102030405060708" \
-                "512 C 000102030405060708090a0b0c0d0e0f"; do
+                "512 C a1b2c3d4e5f60718"; do
         set -- $spec
         gen_ours "$1" "$2" a.pem; G pkey -in a.pem -pubout -out a.pub
         gen_engine "$1" "$2" b.pem; E pkey -in b.pem -pubout -out b.pub
@@ -409,7 +411,7 @@ flow_derive() {
     done
     gen_ours 256 TCA a.pem; gen_ours 256 TCB c.pem; G pkey -in c.pem -pubout -out c.pub
     expect_error "keys use different parameter sets" G pkeyutl -derive -inkey a.pem -peerkey c.pub -pkeyopt ukmhex:01
-    ok "pkeyutl -derive (VKO 256/512, UKM 8/16 bytes) agrees with gost-engine"
+    ok "pkeyutl -derive (VKO, 256- and 512-bit keys) agrees with gost-engine both ways"
 }
 
 flow_botan() {
