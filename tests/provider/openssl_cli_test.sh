@@ -426,7 +426,7 @@ flow_botan() {
         spki_pieces pub.pem
         [ "$(cat oid.txt)" = "$4" ] || fail "paramset OID in SPKI: $(cat oid.txt)"
         G dgst "-$3" -sign k.pem -out sig.bin doc.bin
-        "$GOSTCSP_BOTAN_CHECK" verify "$4" "$(cat pub.hex)" doc.bin "$(xxd -p sig.bin | tr -d '\n')" ||
+        "$GOSTCSP_BOTAN_CHECK" verify "$4" "$(cat pub.hex)" doc.bin "$(od -An -v -tx1 sig.bin | tr -d ' \n')" ||
             fail "Botan rejects our dgst signature ($spec)"
         # The same key as a self-signed certificate: Botan checks the certificate signature.
         G req -x509 -new -key k.pem -subj "/CN=botan check $2" -out c.pem
