@@ -91,7 +91,7 @@ void Module::get_info(CK_INFO* info) const {
     pad_copy(info->manufacturerID, sizeof info->manufacturerID, "gostcsp");
     info->flags = 0;
     pad_copy(info->libraryDescription, sizeof info->libraryDescription,
-             "gostcsp GOST R 34.10-2012 soft token");
+             "gostcsp GOST R 34.10-2012 token");
     info->libraryVersion = library_version;
 }
 
