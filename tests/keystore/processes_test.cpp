@@ -291,7 +291,7 @@ TEST_F(ProcessTest, KillDuringPinCheckNeverLosesAnAttempt) {
             }
         });
         ::close(fds[1]);
-        std::this_thread::sleep_for(std::chrono::microseconds(rng() % 40000));
+        std::this_thread::sleep_for(std::chrono::microseconds(rng() % 80000));
         ::kill(kid, SIGKILL);
         EXPECT_EQ(wait_exit(kid), 128 + SIGKILL);
         const std::string acks = read_all(fds[0]);
@@ -341,13 +341,13 @@ TEST_F(ProcessTest, SigkillAtRandomMomentsLosesNothingAcknowledged) {
             if (!tok.login(UserType::user, pins[pin])) return 11;
             write_line(fds[1], "R");
             for (std::uint32_t s = first_seed, op = 0;; ++op) {
-                if (op % 9 == 4) {
+                if (op % 4 == 3) {
                     const int next = 1 - pin;
                     if (tok.set_pin(UserType::user, pins[pin], pins[next])) {
                         pin = next;
                         write_line(fds[1], "P " + std::to_string(pin));
                     }
-                } else if (op % 9 == 7) {
+                } else if (op % 4 == 1) {
                     Object pub, priv;
                     priv.is_private = true;
                     priv.sensitive = true;
@@ -371,12 +371,13 @@ TEST_F(ProcessTest, SigkillAtRandomMomentsLosesNothingAcknowledged) {
         // Wait for the child to be logged in, then let it run a random while.
         pollfd pfd{fds[0], POLLIN, 0};
         ::poll(&pfd, 1, 5000);
-        std::this_thread::sleep_for(std::chrono::microseconds(rng() % 15000));
+        std::this_thread::sleep_for(std::chrono::microseconds(rng() % 80000));
         ::kill(kid, SIGKILL);
         ASSERT_EQ(wait_exit(kid), 128 + SIGKILL);
         std::istringstream acks(read_all(fds[0]));
         ::close(fds[0]);
         std::string kind;
+        std::set<ObjectHandle> this_trial;
         std::size_t acked_this_trial = 0;
         while (acks >> kind) {
             if (kind == "O") {
@@ -384,6 +385,7 @@ TEST_F(ProcessTest, SigkillAtRandomMomentsLosesNothingAcknowledged) {
                 std::uint32_t s;
                 acks >> h >> s;
                 acked_data[h] = s;
+                this_trial.insert(h);
                 seed = std::max(seed, s);
                 ++acked_this_trial;
             } else if (kind == "P") {
@@ -411,8 +413,11 @@ TEST_F(ProcessTest, SigkillAtRandomMomentsLosesNothingAcknowledged) {
         data_q.object_class = cko_data;
         auto found = (*t)->find_objects(data_q);
         ASSERT_TRUE(found.ok()) << "trial " << trial << ": " << found.status().message();
-        // ... every acknowledged one is there with its exact payload ...
+        // ... every acknowledged one is there with its exact payload (this trial's every time,
+        // all of them every 25 trials and at the end, to keep long soaks linear) ...
+        const bool full_check = trial % 25 == 24 || trial == trials - 1;
         for (const auto& [h, s] : acked_data) {
+            if (!full_check && !this_trial.count(h)) continue;
             auto o = (*t)->read_object(h);
             ASSERT_TRUE(o.ok()) << "trial " << trial << " object " << h << ": "
                                 << o.status().message();
@@ -432,7 +437,9 @@ TEST_F(ProcessTest, SigkillAtRandomMomentsLosesNothingAcknowledged) {
                 if (!acked_data.count(h) && !adopted.count(h)) adopted.insert(h);
             }
         }
-        for (auto h : adopted) ASSERT_TRUE((*t)->read_object(h).ok()) << "object " << h;
+        if (full_check) {
+            for (auto h : adopted) ASSERT_TRUE((*t)->read_object(h).ok()) << "object " << h;
+        }
         // Key pairs: both halves present (one transaction), and the private half signs.
         ObjectQuery keys_q;
         keys_q.object_class = cko_private_key;
