@@ -14,6 +14,7 @@
 // The module is linked with -z nodelete so these function pointers outlive an unload.
 #define OPENSSL_SUPPRESS_DEPRECATED  // EVP_MD_meth_*: the only way to register a legacy NID
 #include <openssl/evp.h>
+#include <openssl/crypto.h>
 #include <openssl/objects.h>
 
 #include <new>
@@ -72,8 +73,18 @@ int legacy_cleanup(EVP_MD_CTX* ctx) noexcept {
     return 1;
 }
 
+// Ours, for freeing in OPENSSL_cleanup (after which the name table is gone as well).
+EVP_MD* registered[2] = {nullptr, nullptr};
+
+void free_registered() {
+    for (EVP_MD*& md : registered) {
+        EVP_MD_meth_free(md);
+        md = nullptr;
+    }
+}
+
 template <core::DigestSize Size>
-bool register_one(int nid) noexcept {
+bool register_one(int nid, EVP_MD*& slot) noexcept {
     if (EVP_get_digestbynid(nid) != nullptr) return true;  // someone (gost-engine) has it
     EVP_MD* md = EVP_MD_meth_new(nid, NID_undef);
     if (md == nullptr) return false;
@@ -90,14 +101,20 @@ bool register_one(int nid) noexcept {
         EVP_MD_meth_free(md);
         return false;
     }
-    return true;  // the name table owns `md` for the life of the process
+    slot = md;  // the name table refers to it until OPENSSL_cleanup
+    return true;
 }
 
 }  // namespace
 
 bool register_legacy_digests() noexcept {
-    return register_one<core::DigestSize::bits256>(NID_id_GostR3411_2012_256) &&
-           register_one<core::DigestSize::bits512>(NID_id_GostR3411_2012_512);
+    const bool fresh = registered[0] == nullptr && registered[1] == nullptr;
+    const bool ok =
+        register_one<core::DigestSize::bits256>(NID_id_GostR3411_2012_256, registered[0]) &&
+        register_one<core::DigestSize::bits512>(NID_id_GostR3411_2012_512, registered[1]);
+    if (ok && fresh && (registered[0] != nullptr || registered[1] != nullptr))
+        (void)OPENSSL_atexit(&free_registered);
+    return ok;
 }
 
 }  // namespace gostcsp::prov

@@ -290,6 +290,16 @@ flow_x509_chain() {
     G verify -CAfile eca.pem mixed1.pem | grep -q OK || fail "our key certified by gost-engine's CA"
     G x509 -req -in eee.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 5 -out mixed2.pem
     E verify -CAfile ca.pem mixed2.pem | grep -q OK || fail "engine key certified by our CA"
+    # A 512-bit CA (signature id-tc26-signwithdigest-gost3410-12-512) over a 256-bit end entity.
+    gen_ours 512 C ca512.key
+    G req -x509 -new -key ca512.key -subj "/CN=gostcsp 512 CA" -days 30 \
+        -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign -out ca512.pem
+    gen_ours 256 B ee256.key
+    G req -new -key ee256.key -subj "/CN=gostcsp 256 EE" -out ee256.csr
+    G x509 -req -in ee256.csr -CA ca512.pem -CAkey ca512.key -CAcreateserial -days 5 -out ee256.pem
+    G x509 -in ee256.pem -noout -text | grep -q "GOST R 34.11-2012 (512 bit)" || fail "512 signature algorithm"
+    G verify -CAfile ca512.pem ee256.pem | grep -q OK || fail "512-bit CA chain"
+    E verify -CAfile ca512.pem ee256.pem | grep -q OK || fail "gost-engine rejects our 512-bit CA chain"
     # A tampered certificate fails.
     sed '5s/A/B/;5s/a/b/' ee.pem > bad.pem
     ! G verify -CAfile ca.pem bad.pem >/dev/null 2>&1 || fail "tampered certificate verified"
