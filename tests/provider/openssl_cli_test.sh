@@ -102,8 +102,9 @@ flow_exports() {
     local syms
     syms=$(nm -D --defined-only "$prov_dir/gostcsp.so" | awk '{print $3}')
     [ "$syms" = "OSSL_provider_init" ] || fail "exported symbols: $syms"
+    readelf -d "$prov_dir/gostcsp.so" | grep -q "NODELETE" || fail "not linked -z nodelete"
     G list -providers | grep -q gostcsp || fail "provider not listed"
-    ok "only OSSL_provider_init is exported; the provider loads from openssl.cnf"
+    ok "only OSSL_provider_init is exported (-z nodelete); the provider loads from openssl.cnf"
 }
 
 flow_digests() {
