@@ -8,6 +8,7 @@
 #include <openssl/encoder.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/objects.h>
 #include <openssl/param_build.h>
 #include <openssl/provider.h>
 #include <openssl/x509.h>
@@ -16,6 +17,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "vector_file.hpp"
@@ -521,6 +523,30 @@ TEST_F(ProviderTest, DecoderReportsWhyAKeyIsRejected) {
     it[8] = 0x09;  // 1.2.643.7.1.2.1.1.9: no such set
     EXPECT_FALSE(decode(unknown, "SubjectPublicKeyInfo", EVP_PKEY_PUBLIC_KEY));
     EXPECT_NE(all_reasons().find("unknown GOST parameter set"), std::string::npos);
+}
+
+// The OpenSSL 3.0 trap fix (provider/src/legacy_names.cpp): libcrypto's NID look-ups find Streebog
+// and a fetched provider digest carries its NID (CMS digestAlgorithm, X509_verify, PKCS#7 verify).
+TEST_F(ProviderTest, StreebogHasLegacyNidEntries) {
+    for (const auto& [nid, name, size] :
+         {std::tuple{NID_id_GostR3411_2012_256, "md_gost12_256", 32},
+          std::tuple{NID_id_GostR3411_2012_512, "md_gost12_512", 64}}) {
+        const EVP_MD* legacy = EVP_get_digestbynid(nid);
+        ASSERT_NE(legacy, nullptr) << name;
+        EXPECT_EQ(EVP_MD_get_size(legacy), size);
+        EVP_MD* fetched = EVP_MD_fetch(libctx_, name, nullptr);
+        ASSERT_NE(fetched, nullptr);
+        EXPECT_EQ(EVP_MD_get_type(fetched), nid);
+        EXPECT_STREQ(OSSL_PROVIDER_get0_name(EVP_MD_get0_provider(fetched)), "gostcsp");
+        // The legacy entry digests too (here in the default context, which has no gostcsp loaded,
+        // so its own methods run) and agrees with the provider.
+        unsigned char out[64], want[64];
+        unsigned int outl = 0, wantl = 0;
+        ASSERT_TRUE(EVP_Digest("abc", 3, out, &outl, legacy, nullptr));
+        ASSERT_TRUE(EVP_Digest("abc", 3, want, &wantl, fetched, nullptr));
+        EXPECT_EQ(to_hex(out, outl), to_hex(want, wantl));
+        EVP_MD_free(fetched);
+    }
 }
 
 TEST_F(ProviderTest, ReasonStringsAreRegistered) {
