@@ -353,6 +353,65 @@ flow_cms_sign() {
     ok "cms -sign through gostcsp verified by gost-engine"
 }
 
+cms_signer_pieces() {  # CMS DER -> sattrs.der (signedAttrs re-tagged as SET), cmssig.hex
+    "$PY" - "$1" <<'PYEOF'
+import sys
+der = open(sys.argv[1], "rb").read()
+def tlv(b, i):
+    tag = b[i]; l = b[i + 1]; j = i + 2
+    if l & 0x80:
+        n = l & 0x7F; l = int.from_bytes(b[j:j + n], "big"); j += n
+    return tag, i, j, j + l      # tag, start of TLV, content start, end
+def children(b, s, e):
+    out = []; i = s
+    while i < e:
+        t = tlv(b, i); out.append(t); i = t[3]
+    return out
+_, _, c, e = tlv(der, 0)                                  # ContentInfo
+oid, explicit = children(der, c, e)[:2]
+_, _, c, e = tlv(der, explicit[2])                         # SignedData
+signer_infos = children(der, c, e)[-1]
+si = children(der, signer_infos[2], signer_infos[3])[0]
+parts = children(der, si[2], si[3])
+attrs = next(p for p in parts if p[0] == 0xA0)
+sig = next(p for p in parts if p[0] == 0x04)
+open("sattrs.der", "wb").write(b"\x31" + der[attrs[1] + 1:attrs[3]])
+open("cmssig.hex", "w").write(der[sig[2]:sig[3]].hex())
+PYEOF
+}
+
+flow_cms_sign_api() {
+    make_chain
+    # A 256-bit signer as well (the chain's end entity is 512-bit).
+    gen_ours 256 TCB ee256.key
+    G req -new -key ee256.key -subj "/CN=gostcsp 256 signer" -out ee256.csr
+    G x509 -req -in ee256.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 5 -extfile ee.ext -out ee256.pem
+    for size in 1024 1048576; do
+        make_doc $size doc.bin
+        for signer in "ee.pem ee.key 1.2.643.7.1.2.1.2.1" "ee256.pem ee256.key 1.2.643.7.1.2.1.1.2"; do
+            set -- $signer
+            env OPENSSL_CONF="$scratch/gostcsp.cnf" OPENSSL_MODULES="$prov_dir" \
+                "$GOSTCSP_CMS_SIGN" "$1" "$2" doc.bin att.der || fail "CMS sign (attached, $1)"
+            env OPENSSL_CONF="$scratch/gostcsp.cnf" OPENSSL_MODULES="$prov_dir" \
+                "$GOSTCSP_CMS_SIGN" "$1" "$2" doc.bin det.der detached || fail "CMS sign (detached, $1)"
+            E cms -verify -binary -inform DER -in att.der -CAfile ca.pem -out att.out ||
+                { cat engine.err >&2; fail "gost-engine rejects our attached CMS ($1, $size)"; }
+            same doc.bin att.out "attached content"
+            E cms -verify -binary -inform DER -in det.der -content doc.bin -CAfile ca.pem -out /dev/null ||
+                { cat engine.err >&2; fail "gost-engine rejects our detached CMS ($1, $size)"; }
+            G cms -verify -binary -inform DER -in det.der -content doc.bin -CAfile ca.pem -out /dev/null 2>v.err ||
+                { cat v.err >&2; fail "gostcsp rejects its own detached CMS"; }
+            # Botan checks the SignerInfo signature over the signed attributes.
+            G x509 -in "$1" -pubkey -noout > signer.pub
+            spki_pieces signer.pub
+            cms_signer_pieces det.der
+            "$GOSTCSP_BOTAN_CHECK" verify "$3" "$(cat pub.hex)" sattrs.der "$(cat cmssig.hex)" >/dev/null ||
+                fail "Botan rejects the CMS signature ($1)"
+        done
+    done
+    ok "CMS signed through the API with gostcsp keys (attached + detached, 256/512): gost-engine and Botan verify"
+}
+
 flow_ts() {
     make_engine_chain
     make_doc 1024 doc.bin
@@ -527,7 +586,7 @@ flow_large() {
 }
 
 case "$flow" in
-    exports|digests|genpkey|pkey_text|encode_compat|pkeyutl|dgst_sign|x509_chain|verify_trap|cms_verify|cms_sign|ts|pkcs12|derive|botan|bad_input|large)
+    exports|digests|genpkey|pkey_text|encode_compat|pkeyutl|dgst_sign|x509_chain|verify_trap|cms_verify|cms_sign|cms_sign_api|ts|pkcs12|derive|botan|bad_input|large)
         "flow_$flow" ;;
     *) echo "unknown flow $flow" >&2; exit 2 ;;
 esac
