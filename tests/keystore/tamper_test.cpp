@@ -7,6 +7,7 @@
 
 #include <fstream>
 
+#include "gostcsp/gost3410.hpp"
 #include "keystore_test_util.hpp"
 
 using namespace gostcsp::keystore;
@@ -268,4 +269,76 @@ TEST_F(TamperTest, EmptyAndForeignFiles) {
     }
     EXPECT_EQ(Token::open(cfg, foreign).error(), Error::corrupt);
     EXPECT_EQ(init_token(cfg, foreign, so_pin, "x").error(), Error::corrupt);
+}
+
+// Random single-byte corruption anywhere in the file: every call either fails with an error or
+// returns exactly the original private data; nothing crashes, nothing wrong is accepted.
+TEST_F(TamperTest, RandomByteFlipsNeverYieldWrongPrivateData) {
+    auto orig_a = token->read_object(obj_a);
+    auto orig_b = token->read_object(obj_b);
+    auto pub = token->read_object(key);
+    ASSERT_TRUE(orig_a.ok() && orig_b.ok() && pub.ok());
+    core::PublicKey pk;
+    ASSERT_TRUE(core::ok(core::PublicKey::from_le_xy(core::ParamSet::tc26_256_a, pub->public_key, pk)));
+    token.reset();
+    std::ifstream in(file, std::ios::binary);
+    const std::vector<char> good((std::istreambuf_iterator<char>(in)), {});
+    ASSERT_GT(good.size(), 1000u);
+    std::uint32_t state = 0x9e3779b9u;
+    auto next = [&] {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        return state;
+    };
+    // Aim at bytes that carry data (most of a small SQLite file is zero padding).
+    std::vector<std::size_t> used;
+    for (std::size_t i = 0; i < good.size(); ++i)
+        if (good[i] != 0) used.push_back(i);
+    int clean = 0, refused = 0;
+    for (int trial = 0; trial < 200; ++trial) {
+        std::vector<char> bad = good;
+        const std::size_t off = used[next() % used.size()];
+        bad[off] = static_cast<char>(bad[off] ^ static_cast<char>(1u << (next() % 8)));
+        const auto copy = dir.path() / "mutant.token";
+        std::filesystem::remove(copy);
+        std::ofstream(copy, std::ios::binary).write(bad.data(), static_cast<std::streamsize>(bad.size()));
+        auto t = Token::open(cfg, copy);
+        if (!t) {
+            ++refused;
+            continue;
+        }
+        if (!(*t)->login(UserType::user, user_pin)) {
+            ++refused;
+            continue;
+        }
+        bool all_ok = true;
+        for (const auto* orig : {&*orig_a, &*orig_b}) {
+            auto got = (*t)->read_object(orig->handle);
+            if (!got) {
+                all_ok = false;
+                continue;
+            }
+            EXPECT_EQ(got->attributes, orig->attributes) << "offset " << off;
+            EXPECT_EQ(got->object_class, orig->object_class) << "offset " << off;
+            EXPECT_EQ(got->sensitive, orig->sensitive) << "offset " << off;
+        }
+        auto k = (*t)->read_object(key);
+        if (k) {
+            EXPECT_TRUE(k->sensitive && !k->extractable) << "offset " << off;
+        } else {
+            all_ok = false;
+        }
+        auto sig = (*t)->sign_digest(key, digest);
+        if (sig) {
+            EXPECT_TRUE(core::ok(core::verify_digest(pk, digest, *sig))) << "offset " << off;
+        } else {
+            all_ok = false;
+        }
+        (void)(*t)->find_objects();
+        (all_ok ? clean : refused)++;
+    }
+    std::printf("random flips: %d left private data intact, %d refused with an error\n", clean,
+                refused);
+    EXPECT_GT(refused, 0);
 }
