@@ -44,7 +44,7 @@ std::string provider_dir() {
     const ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     if (n <= 0) return "providers";
     std::string path(exe, static_cast<std::size_t>(n));
-    path = path.substr(0, path.rfind('/'));             // <build>/bench
+    path = path.substr(0, path.rfind('/'));                 // <build>/bench
     return path.substr(0, path.rfind('/')) + "/providers";  // <build>/providers
 }
 
@@ -55,7 +55,8 @@ struct Gostcsp {
     bool ok = false;
     Gostcsp() {
         libctx = OSSL_LIB_CTX_new();
-        if (libctx == nullptr || !OSSL_PROVIDER_set_default_search_path(libctx, provider_dir().c_str()) ||
+        if (libctx == nullptr ||
+            !OSSL_PROVIDER_set_default_search_path(libctx, provider_dir().c_str()) ||
             OSSL_PROVIDER_load(libctx, "default") == nullptr ||
             OSSL_PROVIDER_load(libctx, "gostcsp") == nullptr)
             return;
@@ -71,7 +72,9 @@ struct Gostcsp {
 // EVP_PKEY_METHOD by EVP_PKEY_CTX_new (OpenSSL 3.0 int_ctx_new) when that engine is a default.
 Gostcsp g_gostcsp;
 
-Gostcsp& gostcsp() { return g_gostcsp; }
+Gostcsp& gostcsp() {
+    return g_gostcsp;
+}
 
 // gost-engine: its legacy EVP_PKEY methods and digests.
 struct Engine {

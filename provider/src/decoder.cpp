@@ -26,14 +26,18 @@ struct DecCtx {
     ProvCtx* prov;
 };
 
-void* newctx(void* provctx) noexcept { return make<DecCtx>(DecCtx{static_cast<ProvCtx*>(provctx)}); }
-void freectx(void* vctx) noexcept { delete static_cast<DecCtx*>(vctx); }
+void* newctx(void* provctx) noexcept {
+    return make<DecCtx>(DecCtx{static_cast<ProvCtx*>(provctx)});
+}
+void freectx(void* vctx) noexcept {
+    delete static_cast<DecCtx*>(vctx);
+}
 
 template <Input I>
 int does_selection(void*, int selection) noexcept {
     if (selection == 0) return 1;
-    const int mask = I == Input::private_key_info ? OSSL_KEYMGMT_SELECT_KEYPAIR
-                                                  : OSSL_KEYMGMT_SELECT_PUBLIC_KEY;
+    const int mask =
+        I == Input::private_key_info ? OSSL_KEYMGMT_SELECT_KEYPAIR : OSSL_KEYMGMT_SELECT_PUBLIC_KEY;
     return (selection & mask) != 0 ? 1 : 0;
 }
 
@@ -51,8 +55,8 @@ unsigned char* read_all(ProvCtx* prov, OSSL_CORE_BIO* cin, long* len) noexcept {
         if (used == cap) {
             if (cap >= max_der) break;
             cap *= 2;
-            auto* grown = static_cast<unsigned char*>(OPENSSL_clear_realloc(
-                buf, static_cast<size_t>(used), static_cast<size_t>(cap)));
+            auto* grown = static_cast<unsigned char*>(
+                OPENSSL_clear_realloc(buf, static_cast<size_t>(used), static_cast<size_t>(cap)));
             if (grown == nullptr) OPENSSL_clear_free(buf, static_cast<size_t>(used));
             buf = grown;
         }
@@ -100,8 +104,8 @@ int decode(void* vctx, OSSL_CORE_BIO* cin, int, OSSL_CALLBACK* data_cb, void* da
 }
 
 template <KeyKind K>
-int export_object(void* vctx, const void* reference, size_t reference_sz,
-                  OSSL_CALLBACK* export_cb, void* export_cbarg) noexcept {
+int export_object(void* vctx, const void* reference, size_t reference_sz, OSSL_CALLBACK* export_cb,
+                  void* export_cbarg) noexcept {
     auto* ctx = static_cast<DecCtx*>(vctx);
     if (reference == nullptr || reference_sz != sizeof(GostKey*)) return 0;
     const GostKey* key = *static_cast<GostKey* const*>(reference);
@@ -109,7 +113,8 @@ int export_object(void* vctx, const void* reference, size_t reference_sz,
     // Hand the key over as parameters (another provider's keymgmt imports them).
     const OSSL_DISPATCH* fns = nullptr;
     for (const OSSL_ALGORITHM* a = keymgmt_algorithms; a->algorithm_names != nullptr; ++a)
-        if (std::string_view(a->algorithm_names).starts_with(key_type_name(K))) fns = a->implementation;
+        if (std::string_view(a->algorithm_names).starts_with(key_type_name(K)))
+            fns = a->implementation;
     for (; fns != nullptr && fns->function_id != 0; ++fns) {
         if (fns->function_id == OSSL_FUNC_KEYMGMT_EXPORT) {
             auto* fn = OSSL_FUNC_keymgmt_export(fns);
@@ -127,25 +132,20 @@ const OSSL_DISPATCH functions[] = {
     entry<OSSL_FUNC_DECODER_DOES_SELECTION, OSSL_FUNC_decoder_does_selection_fn>(
         &does_selection<I>),
     entry<OSSL_FUNC_DECODER_DECODE, OSSL_FUNC_decoder_decode_fn>(&decode<K, I>),
-    entry<OSSL_FUNC_DECODER_EXPORT_OBJECT, OSSL_FUNC_decoder_export_object_fn>(
-        &export_object<K>),
+    entry<OSSL_FUNC_DECODER_EXPORT_OBJECT, OSSL_FUNC_decoder_export_object_fn>(&export_object<K>),
     dispatch_end,
 };
 
 }  // namespace
 
 const OSSL_ALGORITHM decoder_algorithms[] = {
-    {GOSTCSP_NAMES_256,
-     "provider=gostcsp,input=der,structure=PrivateKeyInfo",
+    {GOSTCSP_NAMES_256, "provider=gostcsp,input=der,structure=PrivateKeyInfo",
      functions<KeyKind::k256, Input::private_key_info>, "PKCS#8 DER"},
-    {GOSTCSP_NAMES_256,
-     "provider=gostcsp,input=der,structure=SubjectPublicKeyInfo",
+    {GOSTCSP_NAMES_256, "provider=gostcsp,input=der,structure=SubjectPublicKeyInfo",
      functions<KeyKind::k256, Input::spki>, "SubjectPublicKeyInfo DER"},
-    {GOSTCSP_NAMES_512,
-     "provider=gostcsp,input=der,structure=PrivateKeyInfo",
+    {GOSTCSP_NAMES_512, "provider=gostcsp,input=der,structure=PrivateKeyInfo",
      functions<KeyKind::k512, Input::private_key_info>, "PKCS#8 DER"},
-    {GOSTCSP_NAMES_512,
-     "provider=gostcsp,input=der,structure=SubjectPublicKeyInfo",
+    {GOSTCSP_NAMES_512, "provider=gostcsp,input=der,structure=SubjectPublicKeyInfo",
      functions<KeyKind::k512, Input::spki>, "SubjectPublicKeyInfo DER"},
     {nullptr, nullptr, nullptr, nullptr},
 };

@@ -22,7 +22,9 @@ void* newctx(void* provctx) noexcept {
     return make<DigestCtx>(static_cast<ProvCtx*>(provctx), Size);
 }
 
-void freectx(void* vctx) noexcept { delete static_cast<DigestCtx*>(vctx); }
+void freectx(void* vctx) noexcept {
+    delete static_cast<DigestCtx*>(vctx);
+}
 
 void* dupctx(void* vctx) noexcept {
     const auto* src = static_cast<const DigestCtx*>(vctx);
@@ -93,10 +95,10 @@ const OSSL_DISPATCH functions[] = {
 
 // names:aliases:OID, as gost-engine's gostprov spells them, plus streebog256/512.
 const OSSL_ALGORITHM digest_algorithms[] = {
-    {GOSTCSP_NAMES_STREEBOG256, "provider=gostcsp",
-     functions<core::DigestSize::bits256>, "Streebog-256, GOST R 34.11-2012"},
-    {GOSTCSP_NAMES_STREEBOG512, "provider=gostcsp",
-     functions<core::DigestSize::bits512>, "Streebog-512, GOST R 34.11-2012"},
+    {GOSTCSP_NAMES_STREEBOG256, "provider=gostcsp", functions<core::DigestSize::bits256>,
+     "Streebog-256, GOST R 34.11-2012"},
+    {GOSTCSP_NAMES_STREEBOG512, "provider=gostcsp", functions<core::DigestSize::bits512>,
+     "Streebog-512, GOST R 34.11-2012"},
     {nullptr, nullptr, nullptr, nullptr},
 };
 

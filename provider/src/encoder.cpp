@@ -39,8 +39,12 @@ struct BioFree {
 };
 using BioPtr = std::unique_ptr<BIO, BioFree>;
 
-void* newctx(void* provctx) noexcept { return make<EncCtx>(static_cast<ProvCtx*>(provctx)); }
-void freectx(void* vctx) noexcept { delete static_cast<EncCtx*>(vctx); }
+void* newctx(void* provctx) noexcept {
+    return make<EncCtx>(static_cast<ProvCtx*>(provctx));
+}
+void freectx(void* vctx) noexcept {
+    delete static_cast<EncCtx*>(vctx);
+}
 
 int set_ctx_params(void* vctx, const OSSL_PARAM params[]) noexcept {
     auto* ctx = static_cast<EncCtx*>(vctx);
@@ -99,8 +103,8 @@ bool write_private(EncCtx* ctx, BIO* out, const GostKey& key, Format fmt, bool e
                    OSSL_PASSPHRASE_CALLBACK* cb, void* cbarg) noexcept {
     PKCS8_PRIV_KEY_INFO* p8 = make_pkcs8(key);
     if (p8 == nullptr) {
-        GOSTCSP_RAISE(ctx->prov, key.has_private ? Reason::encoding_failed
-                                                 : Reason::missing_private_key);
+        GOSTCSP_RAISE(ctx->prov,
+                      key.has_private ? Reason::encoding_failed : Reason::missing_private_key);
         return false;
     }
     bool ok = false;
@@ -116,9 +120,9 @@ bool write_private(EncCtx* ctx, BIO* out, const GostKey& key, Format fmt, bool e
             GOSTCSP_RAISE(ctx->prov, Reason::passphrase_failed);
         } else {
             // PBES2 with PBKDF2; the cipher and PRF come from the application's providers.
-            X509_SIG* sig = PKCS8_encrypt_ex(-1, ctx->cipher, pass, static_cast<int>(pass_len),
-                                             nullptr, 0, PKCS5_DEFAULT_ITER, p8,
-                                             ctx->prov->libctx, nullptr);
+            X509_SIG* sig =
+                PKCS8_encrypt_ex(-1, ctx->cipher, pass, static_cast<int>(pass_len), nullptr, 0,
+                                 PKCS5_DEFAULT_ITER, p8, ctx->prov->libctx, nullptr);
             if (sig != nullptr) {
                 ok = fmt == Format::pem ? PEM_write_bio_PKCS8(out, sig) == 1
                                         : i2d_PKCS8_bio(out, sig) == 1;
@@ -189,8 +193,8 @@ bool write_text(BIO* out, const GostKey& key, int selection) noexcept {
 }
 
 template <Format F, Structure S>
-int encode(void* vctx, OSSL_CORE_BIO* cout, const void* obj_raw, const OSSL_PARAM[],
-           int selection, OSSL_PASSPHRASE_CALLBACK* cb, void* cbarg) noexcept {
+int encode(void* vctx, OSSL_CORE_BIO* cout, const void* obj_raw, const OSSL_PARAM[], int selection,
+           OSSL_PASSPHRASE_CALLBACK* cb, void* cbarg) noexcept {
     auto* ctx = static_cast<EncCtx*>(vctx);
     const auto* key = static_cast<const GostKey*>(obj_raw);
     if (key == nullptr) {
@@ -210,8 +214,12 @@ int encode(void* vctx, OSSL_CORE_BIO* cout, const void* obj_raw, const OSSL_PARA
         case Structure::encrypted_private_key_info:
             ok = write_private(ctx, out.get(), *key, F, true, cb, cbarg);
             break;
-        case Structure::spki: ok = write_public(ctx, out.get(), *key, F); break;
-        case Structure::none: ok = write_text(out.get(), *key, selection); break;
+        case Structure::spki:
+            ok = write_public(ctx, out.get(), *key, F);
+            break;
+        case Structure::none:
+            ok = write_text(out.get(), *key, selection);
+            break;
     }
     return ok ? 1 : 0;
 }
@@ -230,19 +238,21 @@ const OSSL_DISPATCH functions[] = {
 };
 
 #define GOSTCSP_ENCODER_ROWS(names)                                                              \
-    {names, "provider=gostcsp,output=der,structure=PrivateKeyInfo",                             \
-     functions<Format::der, Structure::private_key_info>, "PKCS#8 DER"},                        \
-        {names, "provider=gostcsp,output=pem,structure=PrivateKeyInfo",                         \
-         functions<Format::pem, Structure::private_key_info>, "PKCS#8 PEM"},                    \
-        {names, "provider=gostcsp,output=der,structure=EncryptedPrivateKeyInfo",                \
+    {names, "provider=gostcsp,output=der,structure=PrivateKeyInfo",                              \
+     functions<Format::der, Structure::private_key_info>, "PKCS#8 DER"},                         \
+        {names, "provider=gostcsp,output=pem,structure=PrivateKeyInfo",                          \
+         functions<Format::pem, Structure::private_key_info>, "PKCS#8 PEM"},                     \
+        {names, "provider=gostcsp,output=der,structure=EncryptedPrivateKeyInfo",                 \
          functions<Format::der, Structure::encrypted_private_key_info>, "encrypted PKCS#8 DER"}, \
-        {names, "provider=gostcsp,output=pem,structure=EncryptedPrivateKeyInfo",                \
+        {names, "provider=gostcsp,output=pem,structure=EncryptedPrivateKeyInfo",                 \
          functions<Format::pem, Structure::encrypted_private_key_info>, "encrypted PKCS#8 PEM"}, \
-        {names, "provider=gostcsp,output=der,structure=SubjectPublicKeyInfo",                   \
-         functions<Format::der, Structure::spki>, "SubjectPublicKeyInfo DER"},                  \
-        {names, "provider=gostcsp,output=pem,structure=SubjectPublicKeyInfo",                   \
-         functions<Format::pem, Structure::spki>, "SubjectPublicKeyInfo PEM"},                  \
-        {names, "provider=gostcsp,output=text", functions<Format::text, Structure::none>, "text"}
+        {names, "provider=gostcsp,output=der,structure=SubjectPublicKeyInfo",                    \
+         functions<Format::der, Structure::spki>, "SubjectPublicKeyInfo DER"},                   \
+        {names, "provider=gostcsp,output=pem,structure=SubjectPublicKeyInfo",                    \
+         functions<Format::pem, Structure::spki>, "SubjectPublicKeyInfo PEM"},                   \
+    {                                                                                            \
+        names, "provider=gostcsp,output=text", functions<Format::text, Structure::none>, "text"  \
+    }
 
 }  // namespace
 

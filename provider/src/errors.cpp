@@ -44,7 +44,9 @@ const OSSL_ITEM reason_table[] = {
 
 }  // namespace
 
-const OSSL_ITEM* reason_strings() noexcept { return reason_table; }
+const OSSL_ITEM* reason_strings() noexcept {
+    return reason_table;
+}
 
 void raise_error(const ProvCtx* ctx, Reason reason, const char* file, int line, const char* func,
                  const char* fmt, ...) noexcept {
@@ -61,15 +63,24 @@ void raise_error(const ProvCtx* ctx, Reason reason, const char* file, int line, 
 
 Reason reason_for(core::Status s) noexcept {
     switch (s) {
-        case core::Status::ok: return Reason::internal_error;
-        case core::Status::bad_length: return Reason::wrong_length;
-        case core::Status::unknown_param_set: return Reason::unknown_param_set;
-        case core::Status::invalid_private_key: return Reason::invalid_private_key;
-        case core::Status::invalid_public_key: return Reason::invalid_public_key;
-        case core::Status::invalid_signature: return Reason::invalid_signature;
-        case core::Status::invalid_ukm: return Reason::invalid_ukm;
-        case core::Status::param_set_mismatch: return Reason::param_set_mismatch;
-        case core::Status::rng_failure: return Reason::rng_failure;
+        case core::Status::ok:
+            return Reason::internal_error;
+        case core::Status::bad_length:
+            return Reason::wrong_length;
+        case core::Status::unknown_param_set:
+            return Reason::unknown_param_set;
+        case core::Status::invalid_private_key:
+            return Reason::invalid_private_key;
+        case core::Status::invalid_public_key:
+            return Reason::invalid_public_key;
+        case core::Status::invalid_signature:
+            return Reason::invalid_signature;
+        case core::Status::invalid_ukm:
+            return Reason::invalid_ukm;
+        case core::Status::param_set_mismatch:
+            return Reason::param_set_mismatch;
+        case core::Status::rng_failure:
+            return Reason::rng_failure;
     }
     return Reason::internal_error;
 }

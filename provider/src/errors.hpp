@@ -52,7 +52,7 @@ Reason reason_for(core::Status s) noexcept;
 }  // namespace gostcsp::prov
 
 // ERR_raise for this provider: GOSTCSP_RAISE(ctx, Reason::x) or with printf-style detail.
-#define GOSTCSP_RAISE(ctx, reason, ...) \
-    ::gostcsp::prov::raise_error((ctx), (reason), __FILE__, __LINE__, __func__ __VA_OPT__(, ) __VA_ARGS__)
-#define GOSTCSP_RAISE_STATUS(ctx, status) \
-    GOSTCSP_RAISE((ctx), ::gostcsp::prov::reason_for(status))
+#define GOSTCSP_RAISE(ctx, reason, ...)                               \
+    ::gostcsp::prov::raise_error((ctx), (reason), __FILE__, __LINE__, \
+                                 __func__ __VA_OPT__(, ) __VA_ARGS__)
+#define GOSTCSP_RAISE_STATUS(ctx, status) GOSTCSP_RAISE((ctx), ::gostcsp::prov::reason_for(status))

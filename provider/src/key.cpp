@@ -18,7 +18,9 @@ namespace gostcsp::prov {
 namespace {
 
 struct AsnTypeStackFree {
-    void operator()(STACK_OF(ASN1_TYPE) * s) const noexcept { sk_ASN1_TYPE_pop_free(s, ASN1_TYPE_free); }
+    void operator()(STACK_OF(ASN1_TYPE) * s) const noexcept {
+        sk_ASN1_TYPE_pop_free(s, ASN1_TYPE_free);
+    }
 };
 using AsnTypeStack = std::unique_ptr<STACK_OF(ASN1_TYPE), AsnTypeStackFree>;
 
@@ -27,7 +29,8 @@ struct Deleter {
     void operator()(T* p) const noexcept { F(p); }
 };
 using ObjPtr = std::unique_ptr<ASN1_OBJECT, Deleter<ASN1_OBJECT, ASN1_OBJECT_free>>;
-using OctetPtr = std::unique_ptr<ASN1_OCTET_STRING, Deleter<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>>;
+using OctetPtr =
+    std::unique_ptr<ASN1_OCTET_STRING, Deleter<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>>;
 using IntPtr = std::unique_ptr<ASN1_INTEGER, Deleter<ASN1_INTEGER, ASN1_INTEGER_free>>;
 using BnPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_clear_free>>;
 using AlgorPtr = std::unique_ptr<X509_ALGOR, Deleter<X509_ALGOR, X509_ALGOR_free>>;
@@ -35,8 +38,7 @@ using PubkeyPtr = std::unique_ptr<X509_PUBKEY, Deleter<X509_PUBKEY, X509_PUBKEY_
 using StringPtr = std::unique_ptr<ASN1_STRING, Deleter<ASN1_STRING, ASN1_STRING_free>>;
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
                return std::toupper(static_cast<unsigned char>(x)) ==
                       std::toupper(static_cast<unsigned char>(y));
            });
@@ -66,10 +68,12 @@ std::optional<std::string_view> short_spelling(KeyKind kind, std::string_view v)
         std::string_view spelling, oid;
     };
     static constexpr Row rows[] = {
-        {"A", "1.2.643.2.2.35.1"},    {"B", "1.2.643.2.2.35.2"},    {"C", "1.2.643.2.2.35.3"},
-        {"D", "1.2.643.7.1.2.1.1.4"}, {"0", "1.2.643.2.2.35.0"},    {"XA", "1.2.643.2.2.36.0"},
-        {"XB", "1.2.643.2.2.36.1"},   {"TCA", "1.2.643.7.1.2.1.1.1"}, {"TCB", "1.2.643.7.1.2.1.1.2"},
-        {"TCC", "1.2.643.7.1.2.1.1.3"}, {"TCD", "1.2.643.7.1.2.1.1.4"},
+        {"A", "1.2.643.2.2.35.1"},      {"B", "1.2.643.2.2.35.2"},
+        {"C", "1.2.643.2.2.35.3"},      {"D", "1.2.643.7.1.2.1.1.4"},
+        {"0", "1.2.643.2.2.35.0"},      {"XA", "1.2.643.2.2.36.0"},
+        {"XB", "1.2.643.2.2.36.1"},     {"TCA", "1.2.643.7.1.2.1.1.1"},
+        {"TCB", "1.2.643.7.1.2.1.1.2"}, {"TCC", "1.2.643.7.1.2.1.1.3"},
+        {"TCD", "1.2.643.7.1.2.1.1.4"},
     };
     for (const Row& r : rows)
         if (iequals(v, r.spelling)) return r.oid;
@@ -77,9 +81,8 @@ std::optional<std::string_view> short_spelling(KeyKind kind, std::string_view v)
 }
 
 bool is_dotted(std::string_view v) noexcept {
-    return !v.empty() && std::all_of(v.begin(), v.end(), [](char c) {
-        return (c >= '0' && c <= '9') || c == '.';
-    });
+    return !v.empty() && std::all_of(v.begin(), v.end(),
+                                     [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
 }
 
 // gost-engine's rule for writing the digestParamSet OID.
@@ -216,7 +219,8 @@ int encode_spki_der(const GostKey& key, unsigned char** der) noexcept {
     // The BIT STRING carries an OCTET STRING of X‖Y little-endian (RFC 4491 §2.3.2).
     const auto xy = key.pub.le_xy();
     OctetPtr oct(ASN1_OCTET_STRING_new());
-    if (!oct || !ASN1_OCTET_STRING_set(oct.get(), xy.data(), static_cast<int>(xy.size()))) return -1;
+    if (!oct || !ASN1_OCTET_STRING_set(oct.get(), xy.data(), static_cast<int>(xy.size())))
+        return -1;
     unsigned char* penc = nullptr;
     const int penclen = i2d_ASN1_OCTET_STRING(oct.get(), &penc);
     if (penclen <= 0) return -1;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The provider's key object for gost2012_256 / gost2012_512 and its ASN.1 forms (RFC 9215, RFC 4491).
+// The provider's key object for gost2012_256 / gost2012_512 and its ASN.1 forms (RFC 9215, RFC
+// 4491).
 #pragma once
 
 #include <openssl/asn1.h>
@@ -42,11 +43,11 @@ struct GostKey {
 };
 
 // Names of the key type, as gost-engine and OpenSSL's object table spell them.
-const char* key_type_name(KeyKind kind) noexcept;        // "gost2012_256"
-const char* key_type_oid(KeyKind kind) noexcept;         // "1.2.643.7.1.1.1.1"
-const char* digest_name(KeyKind kind) noexcept;          // "md_gost12_256"
-const char* digest_oid(KeyKind kind) noexcept;           // "1.2.643.7.1.1.2.2"
-const char* signature_alg_oid(KeyKind kind) noexcept;    // "1.2.643.7.1.1.3.2"
+const char* key_type_name(KeyKind kind) noexcept;      // "gost2012_256"
+const char* key_type_oid(KeyKind kind) noexcept;       // "1.2.643.7.1.1.1.1"
+const char* digest_name(KeyKind kind) noexcept;        // "md_gost12_256"
+const char* digest_oid(KeyKind kind) noexcept;         // "1.2.643.7.1.1.2.2"
+const char* signature_alg_oid(KeyKind kind) noexcept;  // "1.2.643.7.1.1.3.2"
 core::DigestSize digest_size(KeyKind kind) noexcept;
 
 // Parses a `paramset` value the way gost-engine's `paramset:` option does: A, B, C (CryptoPro
@@ -74,8 +75,8 @@ PKCS8_PRIV_KEY_INFO* make_pkcs8(const GostKey& key) noexcept;
 
 // Decoders; on failure they raise an error on `prov` and return nullptr. `*not_ours` is set
 // when the structure is well-formed but names another algorithm (the decoder then stays silent).
-GostKey* key_from_spki_der(ProvCtx* prov, KeyKind kind, const unsigned char* der,
-                           long len, bool* not_ours) noexcept;
+GostKey* key_from_spki_der(ProvCtx* prov, KeyKind kind, const unsigned char* der, long len,
+                           bool* not_ours) noexcept;
 GostKey* key_from_pkcs8(ProvCtx* prov, KeyKind kind, const PKCS8_PRIV_KEY_INFO* p8,
                         bool* not_ours) noexcept;
 

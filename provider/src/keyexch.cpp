@@ -15,8 +15,8 @@ namespace gostcsp::prov {
 
 namespace {
 
-constexpr const char* param_ukm = "ukm";  // octets (param_ukm in OpenSSL 3.2+)
-constexpr const char* param_ukmhex = "ukmhex";  // gost-engine's pkeyopt spelling
+constexpr const char* param_ukm = "ukm";            // octets (param_ukm in OpenSSL 3.2+)
+constexpr const char* param_ukmhex = "ukmhex";      // gost-engine's pkeyopt spelling
 constexpr const char* param_kek_bits = "kek-bits";  // 256 or 512; 0 = as gost-engine chooses
 
 struct ExchCtx {
@@ -39,7 +39,9 @@ core::DigestSize kek_size(const ExchCtx* ctx) noexcept {
     return digest_size(ctx->key->kind);
 }
 
-void* newctx(void* provctx) noexcept { return make<ExchCtx>(static_cast<ProvCtx*>(provctx)); }
+void* newctx(void* provctx) noexcept {
+    return make<ExchCtx>(static_cast<ProvCtx*>(provctx));
+}
 
 void freectx(void* vctx) noexcept {
     auto* ctx = static_cast<ExchCtx*>(vctx);
@@ -47,7 +49,9 @@ void freectx(void* vctx) noexcept {
     delete ctx;
 }
 
-void* dupctx(void* vctx) noexcept { return make<ExchCtx>(*static_cast<const ExchCtx*>(vctx)); }
+void* dupctx(void* vctx) noexcept {
+    return make<ExchCtx>(*static_cast<const ExchCtx*>(vctx));
+}
 
 bool set_ukm(ExchCtx* ctx, const unsigned char* data, std::size_t len) noexcept {
     if (len == 0 || len > sizeof(ctx->ukm)) {
@@ -123,7 +127,8 @@ int set_peer(void* vctx, void* vpeer) noexcept {
         GOSTCSP_RAISE(ctx->prov, Reason::missing_peer_key);
         return 0;
     }
-    if (ctx->key != nullptr && (peer->kind != ctx->key->kind || peer->params.set != ctx->key->params.set)) {
+    if (ctx->key != nullptr &&
+        (peer->kind != ctx->key->kind || peer->params.set != ctx->key->params.set)) {
         GOSTCSP_RAISE(ctx->prov, Reason::param_set_mismatch);
         return 0;
     }
@@ -155,8 +160,8 @@ int derive(void* vctx, unsigned char* secret, size_t* secretlen, size_t outlen) 
         GOSTCSP_RAISE(ctx->prov, Reason::buffer_too_small);
         return 0;
     }
-    const auto st = core::vko(ctx->key->priv, ctx->peer->pub, {ctx->ukm, ctx->ukm_len}, size,
-                              {secret, n});
+    const auto st =
+        core::vko(ctx->key->priv, ctx->peer->pub, {ctx->ukm, ctx->ukm_len}, size, {secret, n});
     if (!core::ok(st)) {
         GOSTCSP_RAISE_STATUS(ctx->prov, st);
         return 0;
@@ -181,10 +186,8 @@ const OSSL_DISPATCH functions[] = {
 }  // namespace
 
 const OSSL_ALGORITHM keyexch_algorithms[] = {
-    {GOSTCSP_NAMES_256, "provider=gostcsp", functions,
-     "VKO GOST R 34.10-2012 256"},
-    {GOSTCSP_NAMES_512, "provider=gostcsp", functions,
-     "VKO GOST R 34.10-2012 512"},
+    {GOSTCSP_NAMES_256, "provider=gostcsp", functions, "VKO GOST R 34.10-2012 256"},
+    {GOSTCSP_NAMES_512, "provider=gostcsp", functions, "VKO GOST R 34.10-2012 512"},
     {nullptr, nullptr, nullptr, nullptr},
 };
 

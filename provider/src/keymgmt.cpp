@@ -86,7 +86,9 @@ void* km_new(void* provctx) noexcept {
     return make<GostKey>(static_cast<ProvCtx*>(provctx), K);
 }
 
-void km_free(void* vkey) noexcept { delete static_cast<GostKey*>(vkey); }
+void km_free(void* vkey) noexcept {
+    delete static_cast<GostKey*>(vkey);
+}
 
 void* km_dup(const void* vkey, int selection) noexcept {
     const auto* src = static_cast<const GostKey*>(vkey);
@@ -135,8 +137,7 @@ int km_match(const void* va, const void* vb, int selection) noexcept {
         if (a->has_params && b->has_params && a->params.set != b->params.set) return 0;
         if (a->has_public && b->has_public)
             return core::constant_time_equal(a->pub.le_xy(), b->pub.le_xy()) ? 1 : 0;
-        if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0 && a->has_private &&
-            b->has_private)
+        if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0 && a->has_private && b->has_private)
             return core::constant_time_equal(a->priv.le_bytes(), b->priv.le_bytes()) ? 1 : 0;
         return 0;
     }
@@ -250,8 +251,8 @@ int km_import(void* vkey, int selection, const OSSL_PARAM params[]) noexcept {
                 GOSTCSP_RAISE(key->prov, Reason::invalid_private_key);
                 return 0;
             }
-            auto st = core::PrivateKey::from_le_bytes(
-                key->params.set, {d.data(), key->field_bytes()}, key->priv);
+            auto st = core::PrivateKey::from_le_bytes(key->params.set,
+                                                      {d.data(), key->field_bytes()}, key->priv);
             if (core::ok(st)) st = key->priv.derive_public(key->pub);
             if (!core::ok(st)) {
                 GOSTCSP_RAISE_STATUS(key->prov, st);
@@ -309,7 +310,9 @@ int km_export(void* vkey, int selection, OSSL_CALLBACK* cb, void* cbarg) noexcep
     return cb(params.get(), cbarg);
 }
 
-const OSSL_PARAM* km_export_types(int selection) noexcept { return km_import_types(selection); }
+const OSSL_PARAM* km_export_types(int selection) noexcept {
+    return km_import_types(selection);
+}
 
 template <KeyKind K>
 const char* km_query_operation_name(int) noexcept {
@@ -342,8 +345,8 @@ int gen_set_params(void* vgen, const OSSL_PARAM params[]) noexcept {
 
 template <KeyKind K>
 void* gen_init(void* provctx, int selection, const OSSL_PARAM params[]) noexcept {
-    auto* gen = make<GenCtx>(GenCtx{static_cast<ProvCtx*>(provctx), K, selection,
-                                    default_choice(K)});
+    auto* gen =
+        make<GenCtx>(GenCtx{static_cast<ProvCtx*>(provctx), K, selection, default_choice(K)});
     if (gen != nullptr && !gen_set_params(gen, params)) {
         delete gen;
         return nullptr;
@@ -389,7 +392,9 @@ void* gen(void* vgen, OSSL_CALLBACK*, void*) noexcept {
     return key.release();
 }
 
-void gen_cleanup(void* vgen) noexcept { delete static_cast<GenCtx*>(vgen); }
+void gen_cleanup(void* vgen) noexcept {
+    delete static_cast<GenCtx*>(vgen);
+}
 
 template <KeyKind K>
 const OSSL_DISPATCH functions[] = {
@@ -426,10 +431,10 @@ const OSSL_DISPATCH functions[] = {
 }  // namespace
 
 const OSSL_ALGORITHM keymgmt_algorithms[] = {
-    {GOSTCSP_NAMES_256, "provider=gostcsp",
-     functions<KeyKind::k256>, "GOST R 34.10-2012 256-bit key"},
-    {GOSTCSP_NAMES_512, "provider=gostcsp",
-     functions<KeyKind::k512>, "GOST R 34.10-2012 512-bit key"},
+    {GOSTCSP_NAMES_256, "provider=gostcsp", functions<KeyKind::k256>,
+     "GOST R 34.10-2012 256-bit key"},
+    {GOSTCSP_NAMES_512, "provider=gostcsp", functions<KeyKind::k512>,
+     "GOST R 34.10-2012 512-bit key"},
     {nullptr, nullptr, nullptr, nullptr},
 };
 

@@ -13,8 +13,8 @@
 // implementation by name. An entry that already exists (gost-engine loaded) is left alone.
 // The module is linked with -z nodelete so these function pointers outlive an unload.
 #define OPENSSL_SUPPRESS_DEPRECATED  // EVP_MD_meth_*: the only way to register a legacy NID
-#include <openssl/evp.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/objects.h>
 
 #include <new>
@@ -56,8 +56,8 @@ int legacy_final(EVP_MD_CTX* ctx, unsigned char* md) noexcept {
 
 int legacy_copy(EVP_MD_CTX* to, const EVP_MD_CTX* from) noexcept {
     // OpenSSL has already copied md_data bytewise: the pointer is shared until we clone it.
-    const core::Streebog* src = *static_cast<core::Streebog* const*>(
-        EVP_MD_CTX_md_data(const_cast<EVP_MD_CTX*>(from)));
+    const core::Streebog* src =
+        *static_cast<core::Streebog* const*>(EVP_MD_CTX_md_data(const_cast<EVP_MD_CTX*>(from)));
     core::Streebog*& dst = state(to);
     dst = nullptr;
     if (src == nullptr) return 1;

@@ -11,14 +11,16 @@
 
 // Algorithm names: gost-engine's short name, the RFC name, the OID and OpenSSL's long name.
 // OpenSSL looks some of these up by OBJ_obj2txt(..., 0), which yields the long name.
-#define GOSTCSP_NAMES_256 \
-    "gost2012_256:id-tc26-gost3410-12-256:1.2.643.7.1.1.1.1:GOST R 34.10-2012 with 256 bit modulus"
-#define GOSTCSP_NAMES_512 \
-    "gost2012_512:id-tc26-gost3410-12-512:1.2.643.7.1.1.1.2:GOST R 34.10-2012 with 512 bit modulus"
-#define GOSTCSP_NAMES_STREEBOG256                                           \
+#define GOSTCSP_NAMES_256                                                                    \
+    "gost2012_256:id-tc26-gost3410-12-256:1.2.643.7.1.1.1.1:GOST R 34.10-2012 with 256 bit " \
+    "modulus"
+#define GOSTCSP_NAMES_512                                                                    \
+    "gost2012_512:id-tc26-gost3410-12-512:1.2.643.7.1.1.1.2:GOST R 34.10-2012 with 512 bit " \
+    "modulus"
+#define GOSTCSP_NAMES_STREEBOG256                                          \
     "md_gost12_256:id-tc26-gost3411-12-256:streebog256:1.2.643.7.1.1.2.2:" \
     "GOST R 34.11-2012 with 256 bit hash"
-#define GOSTCSP_NAMES_STREEBOG512                                           \
+#define GOSTCSP_NAMES_STREEBOG512                                          \
     "md_gost12_512:id-tc26-gost3411-12-512:streebog512:1.2.643.7.1.1.2.3:" \
     "GOST R 34.11-2012 with 512 bit hash"
 

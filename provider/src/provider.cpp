@@ -45,17 +45,26 @@ int get_params(void*, OSSL_PARAM params[]) noexcept {
 const OSSL_ALGORITHM* query_operation(void*, int operation_id, int* no_cache) noexcept {
     *no_cache = 0;
     switch (operation_id) {
-        case OSSL_OP_DIGEST: return digest_algorithms;
-        case OSSL_OP_KEYMGMT: return keymgmt_algorithms;
-        case OSSL_OP_SIGNATURE: return signature_algorithms;
-        case OSSL_OP_KEYEXCH: return keyexch_algorithms;
-        case OSSL_OP_ENCODER: return encoder_algorithms;
-        case OSSL_OP_DECODER: return decoder_algorithms;
-        default: return nullptr;
+        case OSSL_OP_DIGEST:
+            return digest_algorithms;
+        case OSSL_OP_KEYMGMT:
+            return keymgmt_algorithms;
+        case OSSL_OP_SIGNATURE:
+            return signature_algorithms;
+        case OSSL_OP_KEYEXCH:
+            return keyexch_algorithms;
+        case OSSL_OP_ENCODER:
+            return encoder_algorithms;
+        case OSSL_OP_DECODER:
+            return decoder_algorithms;
+        default:
+            return nullptr;
     }
 }
 
-const OSSL_ITEM* get_reason_strings(void*) noexcept { return reason_strings(); }
+const OSSL_ITEM* get_reason_strings(void*) noexcept {
+    return reason_strings();
+}
 
 const OSSL_DISPATCH provider_functions[] = {
     entry<OSSL_FUNC_PROVIDER_TEARDOWN, OSSL_FUNC_provider_teardown_fn>(&teardown),
@@ -92,20 +101,27 @@ int init(const OSSL_CORE_HANDLE* handle, const OSSL_DISPATCH* in, const OSSL_DIS
     OSSL_FUNC_core_get_params_fn* core_get_params = nullptr;
     for (const OSSL_DISPATCH* d = in; d->function_id != 0; ++d) {
         switch (d->function_id) {
-            case OSSL_FUNC_CORE_GET_PARAMS: core_get_params = OSSL_FUNC_core_get_params(d); break;
-            case OSSL_FUNC_CORE_NEW_ERROR: ctx->core_new_error = OSSL_FUNC_core_new_error(d); break;
+            case OSSL_FUNC_CORE_GET_PARAMS:
+                core_get_params = OSSL_FUNC_core_get_params(d);
+                break;
+            case OSSL_FUNC_CORE_NEW_ERROR:
+                ctx->core_new_error = OSSL_FUNC_core_new_error(d);
+                break;
             case OSSL_FUNC_CORE_SET_ERROR_DEBUG:
                 ctx->core_set_error_debug = OSSL_FUNC_core_set_error_debug(d);
                 break;
-            case OSSL_FUNC_CORE_VSET_ERROR: ctx->core_vset_error = OSSL_FUNC_core_vset_error(d); break;
-            default: break;
+            case OSSL_FUNC_CORE_VSET_ERROR:
+                ctx->core_vset_error = OSSL_FUNC_core_vset_error(d);
+                break;
+            default:
+                break;
         }
     }
     // A child context: fetches see the application's providers (PBES2 ciphers and PRFs for
     // encrypted PKCS#8) and BIO_new_from_core_bio works on it.
     ctx->libctx = OSSL_LIB_CTX_new_child(handle, in);
-    if (ctx->libctx == nullptr || (legacy_names_wanted(handle, core_get_params) &&
-                                   !register_legacy_digests())) {
+    if (ctx->libctx == nullptr ||
+        (legacy_names_wanted(handle, core_get_params) && !register_legacy_digests())) {
         teardown(ctx);
         return 0;
     }

@@ -22,18 +22,18 @@ namespace {
 struct SigCtx {
     explicit SigCtx(ProvCtx* p) noexcept : prov(p) {}
     ProvCtx* prov;
-    GostKey* key = nullptr;  // owned by the EVP_PKEY, which outlives this context
+    GostKey* key = nullptr;              // owned by the EVP_PKEY, which outlives this context
     std::optional<core::Streebog> hash;  // digest-sign / digest-verify in progress
 };
 
 // Streebog names OpenSSL may pass for the digest (EVP_MD_get0_name, OIDs, object names).
 std::optional<core::DigestSize> digest_from_name(std::string_view name) noexcept {
-    static constexpr std::string_view n256[] = {
-        "md_gost12_256", "id-tc26-gost3411-12-256", "streebog256", "1.2.643.7.1.1.2.2",
-        "GOST R 34.11-2012 with 256 bit hash"};
-    static constexpr std::string_view n512[] = {
-        "md_gost12_512", "id-tc26-gost3411-12-512", "streebog512", "1.2.643.7.1.1.2.3",
-        "GOST R 34.11-2012 with 512 bit hash"};
+    static constexpr std::string_view n256[] = {"md_gost12_256", "id-tc26-gost3411-12-256",
+                                                "streebog256", "1.2.643.7.1.1.2.2",
+                                                "GOST R 34.11-2012 with 256 bit hash"};
+    static constexpr std::string_view n512[] = {"md_gost12_512", "id-tc26-gost3411-12-512",
+                                                "streebog512", "1.2.643.7.1.1.2.3",
+                                                "GOST R 34.11-2012 with 512 bit hash"};
     auto eq = [](std::string_view a, std::string_view b) {
         return a.size() == b.size() && OPENSSL_strncasecmp(a.data(), b.data(), a.size()) == 0;
     };
@@ -117,9 +117,13 @@ void* newctx(void* provctx, const char*) noexcept {
     return make<SigCtx>(static_cast<ProvCtx*>(provctx));
 }
 
-void freectx(void* vctx) noexcept { delete static_cast<SigCtx*>(vctx); }
+void freectx(void* vctx) noexcept {
+    delete static_cast<SigCtx*>(vctx);
+}
 
-void* dupctx(void* vctx) noexcept { return make<SigCtx>(*static_cast<const SigCtx*>(vctx)); }
+void* dupctx(void* vctx) noexcept {
+    return make<SigCtx>(*static_cast<const SigCtx*>(vctx));
+}
 
 bool attach_key(SigCtx* ctx, void* vkey, bool need_private) noexcept {
     auto* key = static_cast<GostKey*>(vkey);
@@ -129,8 +133,7 @@ bool attach_key(SigCtx* ctx, void* vkey, bool need_private) noexcept {
     }
     if (key != nullptr) ctx->key = key;
     if (need_private ? !ctx->key->has_private : !ctx->key->has_public) {
-        GOSTCSP_RAISE(ctx->prov,
-                      need_private ? Reason::missing_private_key : Reason::missing_key);
+        GOSTCSP_RAISE(ctx->prov, need_private ? Reason::missing_private_key : Reason::missing_key);
         return false;
     }
     ctx->hash.reset();
@@ -170,8 +173,8 @@ int do_sign(SigCtx* ctx, unsigned char* sig, size_t* siglen, size_t sigsize,
 int do_verify(SigCtx* ctx, const unsigned char* sig, size_t siglen,
               std::span<const std::uint8_t> digest) noexcept {
     if (siglen != ctx->key->signature_bytes()) {
-        GOSTCSP_RAISE(ctx->prov, Reason::wrong_signature_length, "%zu bytes, expected %zu",
-                      siglen, ctx->key->signature_bytes());
+        GOSTCSP_RAISE(ctx->prov, Reason::wrong_signature_length, "%zu bytes, expected %zu", siglen,
+                      ctx->key->signature_bytes());
         return 0;
     }
     const auto st = core::verify_digest(ctx->key->pub, digest, {sig, siglen});
@@ -296,10 +299,8 @@ const OSSL_DISPATCH functions[] = {
 
 // Fetched by key type (EVP_PKEY_sign_init) and by the signature OIDs.
 const OSSL_ALGORITHM signature_algorithms[] = {
-    {GOSTCSP_NAMES_256, "provider=gostcsp", functions,
-     "GOST R 34.10-2012 256-bit signature"},
-    {GOSTCSP_NAMES_512, "provider=gostcsp", functions,
-     "GOST R 34.10-2012 512-bit signature"},
+    {GOSTCSP_NAMES_256, "provider=gostcsp", functions, "GOST R 34.10-2012 256-bit signature"},
+    {GOSTCSP_NAMES_512, "provider=gostcsp", functions, "GOST R 34.10-2012 512-bit signature"},
     {nullptr, nullptr, nullptr, nullptr},
 };
 

@@ -41,9 +41,9 @@ Curve curve_for(const std::string& oid) {
     for (const auto& rec : gostcsp::test::load_vectors("curves.txt")) {
         if (rec.str("oid") != oid && rec.str("name") != oid) continue;
         auto bn = [&](const char* k) { return Botan::BigInt("0x" + rec.str(k)); };
-        return {Botan::EC_Group(bn("p"), bn("a"), bn("b"), bn("x"), bn("y"), bn("q"),
-                                bn("cofactor")),
-                rec.number("bits") / 8};
+        return {
+            Botan::EC_Group(bn("p"), bn("a"), bn("b"), bn("x"), bn("y"), bn("q"), bn("cofactor")),
+            rec.number("bits") / 8};
     }
     throw std::runtime_error("unknown parameter set " + oid);
 }
@@ -101,19 +101,20 @@ int sign(const std::string& oid, const std::string& msg_path, const std::string&
     Botan::DER_Encoder(inner).encode(xy, Botan::OCTET_STRING);
     Bytes spki;
     Botan::DER_Encoder(spki)
-            .start_cons(Botan::SEQUENCE)
-            .start_cons(Botan::SEQUENCE)
-            .encode(Botan::OID(c.bytes == 32 ? "1.2.643.7.1.1.1.1" : "1.2.643.7.1.1.1.2"))
-            .start_cons(Botan::SEQUENCE)
-            .encode(Botan::OID(oid))
-            .end_cons()
-            .end_cons()
-            .encode(inner, Botan::BIT_STRING)
-            .end_cons();
-    std::ofstream(spki_path, std::ios::binary).write(reinterpret_cast<const char*>(spki.data()),
-                                                     static_cast<std::streamsize>(spki.size()));
-    std::ofstream(sig_path, std::ios::binary).write(reinterpret_cast<const char*>(sig.data()),
-                                                    static_cast<std::streamsize>(sig.size()));
+        .start_cons(Botan::SEQUENCE)
+        .start_cons(Botan::SEQUENCE)
+        .encode(Botan::OID(c.bytes == 32 ? "1.2.643.7.1.1.1.1" : "1.2.643.7.1.1.1.2"))
+        .start_cons(Botan::SEQUENCE)
+        .encode(Botan::OID(oid))
+        .end_cons()
+        .end_cons()
+        .encode(inner, Botan::BIT_STRING)
+        .end_cons();
+    std::ofstream(spki_path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(spki.data()),
+               static_cast<std::streamsize>(spki.size()));
+    std::ofstream(sig_path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(sig.data()), static_cast<std::streamsize>(sig.size()));
     return 0;
 }
 
@@ -122,7 +123,8 @@ int sign(const std::string& oid, const std::string& msg_path, const std::string&
 int main(int argc, char** argv) {
     try {
         const std::vector<std::string> args(argv + 1, argv + argc);
-        if (args.size() == 5 && args[0] == "verify") return verify(args[1], args[2], args[3], args[4]);
+        if (args.size() == 5 && args[0] == "verify")
+            return verify(args[1], args[2], args[3], args[4]);
         if (args.size() == 5 && args[0] == "sign") return sign(args[1], args[2], args[3], args[4]);
         std::cerr << "usage: verify <oid> <pub> <msg> <sig> | sign <oid> <msg> <spki> <sig>\n";
     } catch (const std::exception& e) {

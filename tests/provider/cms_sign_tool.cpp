@@ -42,9 +42,10 @@ int run(int argc, char** argv) {
     // OID with NULL parameters (RFC 4490 §3.2 convention).
     X509_ALGOR* sig_alg = nullptr;
     CMS_SignerInfo_get0_algs(si, nullptr, nullptr, nullptr, &sig_alg);
-    const char* key_oid = EVP_PKEY_is_a(key, "gost2012_512") ? "1.2.643.7.1.1.1.2"
-                                                              : "1.2.643.7.1.1.1.1";
-    if (sig_alg == nullptr || !X509_ALGOR_set0(sig_alg, OBJ_txt2obj(key_oid, 1), V_ASN1_NULL, nullptr))
+    const char* key_oid =
+        EVP_PKEY_is_a(key, "gost2012_512") ? "1.2.643.7.1.1.1.2" : "1.2.643.7.1.1.1.1";
+    if (sig_alg == nullptr ||
+        !X509_ALGOR_set0(sig_alg, OBJ_txt2obj(key_oid, 1), V_ASN1_NULL, nullptr))
         return fail("signatureAlgorithm");
 
     BIO* data = BIO_new_file(argv[3], "rb");
@@ -61,4 +62,6 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return run(argc, argv); }
+int main(int argc, char** argv) {
+    return run(argc, argv);
+}

@@ -51,7 +51,7 @@ std::string last_reason() {
 }
 
 class ProviderTest : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         libctx_ = OSSL_LIB_CTX_new();
         ASSERT_NE(libctx_, nullptr);
@@ -142,10 +142,11 @@ TEST_F(ProviderTest, StreebogVectorsThroughEvp) {
         const unsigned long bits = rec.number("bits");
         const Bytes msg = rec.bytes("msg");
         const Bytes want = rec.bytes("digest");
-        for (const char* name : bits == 256 ? std::vector<const char*>{"streebog256", "md_gost12_256",
-                                                                       "1.2.643.7.1.1.2.2"}
-                                            : std::vector<const char*>{"streebog512", "md_gost12_512",
-                                                                       "id-tc26-gost3411-12-512"}) {
+        for (const char* name :
+             bits == 256
+                 ? std::vector<const char*>{"streebog256", "md_gost12_256", "1.2.643.7.1.1.2.2"}
+                 : std::vector<const char*>{"streebog512", "md_gost12_512",
+                                            "id-tc26-gost3411-12-512"}) {
             EVP_MD* md = EVP_MD_fetch(libctx_, name, nullptr);
             ASSERT_NE(md, nullptr) << name;
             EXPECT_EQ(EVP_MD_get_size(md), static_cast<int>(bits / 8));
@@ -232,14 +233,15 @@ TEST_F(ProviderTest, VkoVectors) {
         const Bytes prv_b = rec.bytes("prv_b"), pub_a = rec.bytes("pub_a");
         for (int dir = 0; dir < 2; ++dir) {
             Pkey me = from_data("gost2012_512", curve.c_str(), dir == 0 ? &prv_a : &prv_b, nullptr);
-            Pkey peer = from_data("gost2012_512", curve.c_str(), nullptr, dir == 0 ? &pub_b : &pub_a);
+            Pkey peer =
+                from_data("gost2012_512", curve.c_str(), nullptr, dir == 0 ? &pub_b : &pub_a);
             ASSERT_TRUE(me && peer) << last_reason();
             PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(libctx_, me.get(), nullptr));
             int bits = kek_bits;
-            OSSL_PARAM params[] = {
-                OSSL_PARAM_construct_octet_string("ukm", const_cast<std::uint8_t*>(ukm.data()),
-                                                  ukm.size()),
-                OSSL_PARAM_construct_int("kek-bits", &bits), OSSL_PARAM_construct_end()};
+            OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(
+                                       "ukm", const_cast<std::uint8_t*>(ukm.data()), ukm.size()),
+                                   OSSL_PARAM_construct_int("kek-bits", &bits),
+                                   OSSL_PARAM_construct_end()};
             ASSERT_EQ(EVP_PKEY_derive_init_ex(ctx.get(), params), 1) << last_reason();
             ASSERT_EQ(EVP_PKEY_derive_set_peer(ctx.get(), peer.get()), 1) << last_reason();
             size_t len = 0;
@@ -271,7 +273,8 @@ TEST_F(ProviderTest, GenerationAcceptsGostEngineSpellings) {
         {"gost2012_256", "TCC", "id-tc26-gost-3410-2012-256-paramSetC"},
         {"gost2012_256", "TCD", "id-tc26-gost-3410-2012-256-paramSetD"},
         {"gost2012_256", "1.2.643.7.1.2.1.1.1", "id-tc26-gost-3410-2012-256-paramSetA"},
-        {"gost2012_256", "id-tc26-gost-3410-2012-256-paramSetB", "id-tc26-gost-3410-2012-256-paramSetB"},
+        {"gost2012_256", "id-tc26-gost-3410-2012-256-paramSetB",
+         "id-tc26-gost-3410-2012-256-paramSetB"},
         {"gost2012_512", "A", "id-tc26-gost-3410-2012-512-paramSetA"},
         {"gost2012_512", "B", "id-tc26-gost-3410-2012-512-paramSetB"},
         {"gost2012_512", "C", "id-tc26-gost-3410-2012-512-paramSetC"},
@@ -352,8 +355,8 @@ TEST_F(ProviderTest, DigestSignVerifyAndBadInput) {
                                                       sizeof(pub), &publen),
                       1);
             Bytes p(pub, pub + publen);
-            pub_only = from_data(is512 ? "gost2012_512" : "gost2012_256",
-                                 is512 ? "C" : "TCA", nullptr, &p);
+            pub_only = from_data(is512 ? "gost2012_512" : "gost2012_256", is512 ? "C" : "TCA",
+                                 nullptr, &p);
         }
         ASSERT_TRUE(pub_only);
         PkeyCtx s2(EVP_PKEY_CTX_new_from_pkey(libctx_, pub_only.get(), nullptr));
@@ -456,11 +459,11 @@ TEST_F(ProviderTest, EncodeDecodeRoundTrips) {
             else
                 broken[len / 2] = '!';
             EVP_PKEY* none = nullptr;
-            OSSL_DECODER_CTX* bctx = OSSL_DECODER_CTX_new_for_pkey(
-                &none, f.out, nullptr, nullptr, f.selection, libctx_, nullptr);
+            OSSL_DECODER_CTX* bctx = OSSL_DECODER_CTX_new_for_pkey(&none, f.out, nullptr, nullptr,
+                                                                   f.selection, libctx_, nullptr);
             if (f.cipher != nullptr)
-                OSSL_DECODER_CTX_set_passphrase(
-                    bctx, reinterpret_cast<const unsigned char*>(pass), strlen(pass));
+                OSSL_DECODER_CTX_set_passphrase(bctx, reinterpret_cast<const unsigned char*>(pass),
+                                                strlen(pass));
             const unsigned char* bp = broken.data();
             size_t bleft = broken.size();
             (void)OSSL_DECODER_from_data(bctx, &bp, &bleft);
