@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <signal.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -137,6 +138,16 @@ void strip_newline(std::string& s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
 }
 
+// The terminal state to restore if a signal (Ctrl-C) arrives while echo is off.
+volatile sig_atomic_t g_tty_fd = -1;
+termios g_tty_saved{};
+
+extern "C" void restore_tty_and_reraise(int sig) {
+    if (g_tty_fd >= 0) ::tcsetattr(g_tty_fd, TCSAFLUSH, &g_tty_saved);  // async-signal-safe
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+}
+
 // Reads a line from /dev/tty with echo off. Returns false (and a reason) without a terminal.
 bool prompt_no_echo(const std::string& prompt, Pin& out, std::string& error) {
     const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
@@ -146,7 +157,15 @@ bool prompt_no_echo(const std::string& prompt, Pin& out, std::string& error) {
     }
     termios old {};
     const bool is_tty = ::tcgetattr(fd, &old) == 0;
+    struct sigaction restore {}, saved_int {}, saved_term {}, saved_hup {};
     if (is_tty) {
+        g_tty_saved = old;
+        g_tty_fd = fd;
+        restore.sa_handler = restore_tty_and_reraise;
+        ::sigemptyset(&restore.sa_mask);
+        ::sigaction(SIGINT, &restore, &saved_int);
+        ::sigaction(SIGTERM, &restore, &saved_term);
+        ::sigaction(SIGHUP, &restore, &saved_hup);
         termios quiet = old;
         quiet.c_lflag &= static_cast<tcflag_t>(~(ECHO | ECHONL));
         quiet.c_lflag |= ICANON;
@@ -162,7 +181,13 @@ bool prompt_no_echo(const std::string& prompt, Pin& out, std::string& error) {
         }
         if (out.str().size() < 1024) out.str().push_back(c);
     }
-    if (is_tty) ::tcsetattr(fd, TCSAFLUSH, &old);
+    if (is_tty) {
+        ::tcsetattr(fd, TCSAFLUSH, &old);
+        ::sigaction(SIGINT, &saved_int, nullptr);
+        ::sigaction(SIGTERM, &saved_term, nullptr);
+        ::sigaction(SIGHUP, &saved_hup, nullptr);
+        g_tty_fd = -1;
+    }
     (void)!::write(fd, "\n", 1);
     ::close(fd);
     c = 0;

@@ -8,6 +8,7 @@ import select
 import shutil
 import sys
 import tempfile
+import termios
 import time
 
 tool = sys.argv[1]
@@ -58,6 +59,25 @@ if rc != 1 or "differ" not in out:
     failures += 1
 if "User-Pin" in out or secret.decode() in out:
     print("FAIL: a PIN was echoed:", out)
+    failures += 1
+# Ctrl-C at the prompt: the tool dies of SIGINT and leaves the terminal echoing again.
+pid, fd = pty.fork()
+if pid == 0:
+    os.execve(tool, [tool, "change-pin"], env)
+out = b""
+deadline = time.time() + 30
+while b"PIN: " not in out and time.time() < deadline:
+    r, _, _ = select.select([fd], [], [], 0.2)
+    if r:
+        out += os.read(fd, 1024)
+echo_during = bool(termios.tcgetattr(fd)[3] & termios.ECHO)
+os.write(fd, b"\x03")
+_, status = os.waitpid(pid, 0)
+echo_after = bool(termios.tcgetattr(fd)[3] & termios.ECHO)
+os.close(fd)
+if echo_during or not os.WIFSIGNALED(status) or not echo_after:
+    print("FAIL: echo during prompt", echo_during, "signalled", os.WIFSIGNALED(status),
+          "echo restored", echo_after)
     failures += 1
 shutil.rmtree(work, ignore_errors=True)
 print("tool_prompt_test:", "all checks passed" if failures == 0 else f"{failures} failures")
