@@ -356,6 +356,14 @@ void login(ks::Token& t, ks::UserType who, const PinSource& src) {
                   << " is a default PIN and must be changed (gostcsp-tool change-pin"
                   << (who == ks::UserType::so ? " --so" : "") << ")\n";
     }
+    // Either PIN unwraps the data key: a factory SO PIN exposes the user's keys too.
+    if (who == ks::UserType::user) {
+        auto info = t.info();
+        if (info && info->so.must_change) {
+            std::cerr << "gostcsp-tool: warning: the SO PIN is still a factory default; anyone with "
+                         "the token file can decrypt its keys with it (gostcsp-tool change-pin --so)\n";
+        }
+    }
 }
 
 std::string flags_of(const ks::TokenInfo& i) {
