@@ -14,9 +14,11 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -550,6 +552,27 @@ TEST_F(ProviderTest, StreebogHasLegacyNidEntries) {
         EXPECT_EQ(to_hex(out, outl), to_hex(want, wantl));
         EVP_MD_free(fetched);
     }
+}
+
+// One key shared by several threads, as a server uses it: every signature verifies.
+TEST_F(ProviderTest, SharedKeyAcrossThreads) {
+    Pkey k = generate("gost2012_256", "TCA");
+    ASSERT_TRUE(k);
+    std::atomic<int> good{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            Bytes msg(512, static_cast<std::uint8_t>(t));
+            for (int i = 0; i < 100; ++i) {
+                msg[0] = static_cast<std::uint8_t>(i);
+                const Bytes sig = digest_sign(k.get(), "md_gost12_256", msg);
+                if (sig.size() == 64 && digest_verify(k.get(), "md_gost12_256", msg, sig) == 1)
+                    ++good;
+            }
+        });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(good.load(), 400);
 }
 
 TEST_F(ProviderTest, ReasonStringsAreRegistered) {
