@@ -68,7 +68,9 @@ constexpr std::uint64_t ckc_x_509 = 0;
 
 using Bytes = std::vector<std::uint8_t>;
 
-Bytes bool_attr(bool v) { return {static_cast<std::uint8_t>(v ? 1 : 0)}; }
+Bytes bool_attr(bool v) {
+    return {static_cast<std::uint8_t>(v ? 1 : 0)};
+}
 // CK_ULONG in the host's representation, as the module reads it back.
 Bytes ulong_attr(std::uint64_t v) {
     const unsigned long u = static_cast<unsigned long>(v);
@@ -76,11 +78,13 @@ Bytes ulong_attr(std::uint64_t v) {
     std::memcpy(b.data(), &u, sizeof u);
     return b;
 }
-Bytes text_attr(std::string_view s) { return {s.begin(), s.end()}; }
+Bytes text_attr(std::string_view s) {
+    return {s.begin(), s.end()};
+}
 // DER OID of Streebog-256 (1.2.643.7.1.1.2.2) / Streebog-512 (1.2.643.7.1.1.2.3).
 Bytes streebog_oid_der(unsigned bits) {
-    return {0x06, 0x08, 0x2a, 0x85, 0x03, 0x07, 0x01, 0x01, 0x02,
-            static_cast<std::uint8_t>(bits == 256 ? 0x02 : 0x03)};
+    return {0x06, 0x08, 0x2a, 0x85, 0x03,
+            0x07, 0x01, 0x01, 0x02, static_cast<std::uint8_t>(bits == 256 ? 0x02 : 0x03)};
 }
 
 std::string hex(std::span<const std::uint8_t> b) {
@@ -155,9 +159,10 @@ bool prompt_no_echo(const std::string& prompt, Pin& out, std::string& error) {
         error = "no terminal to prompt for the PIN; use --pin-file or --pin-env";
         return false;
     }
-    termios old {};
+    termios old{};
     const bool is_tty = ::tcgetattr(fd, &old) == 0;
-    struct sigaction restore {}, saved_int {}, saved_term {}, saved_hup {};
+    struct sigaction restore {
+    }, saved_int{}, saved_term{}, saved_hup{};
     if (is_tty) {
         g_tty_saved = old;
         g_tty_fd = fd;
@@ -266,7 +271,9 @@ struct Failure {
     std::string message;
 };
 
-[[noreturn]] void fail(std::string message) { throw Failure{std::move(message)}; }
+[[noreturn]] void fail(std::string message) {
+    throw Failure{std::move(message)};
+}
 
 // Hints that turn a keystore refusal into an instruction.
 std::string explain(const ks::Status& st) {
@@ -328,12 +335,14 @@ std::filesystem::path find_token(const ks::Config& cfg, const std::string& spec)
         if (info && (info->serial == spec || info->label == spec)) matches.push_back(f);
     }
     if (matches.empty()) {
-        fail(spec.empty() ? "no token in " + cfg.token_dir.string() + " (run: gostcsp-tool init-token)"
-                          : "no token matches '" + spec + "' in " + cfg.token_dir.string());
+        fail(spec.empty()
+                 ? "no token in " + cfg.token_dir.string() + " (run: gostcsp-tool init-token)"
+                 : "no token matches '" + spec + "' in " + cfg.token_dir.string());
     }
     if (matches.size() > 1) {
-        fail(spec.empty() ? "several tokens in " + cfg.token_dir.string() + "; choose one with --token"
-                          : "several tokens match '" + spec + "'; use the serial or the path");
+        fail(spec.empty()
+                 ? "several tokens in " + cfg.token_dir.string() + "; choose one with --token"
+                 : "several tokens match '" + spec + "'; use the serial or the path");
     }
     return matches.front();
 }
@@ -360,8 +369,9 @@ void login(ks::Token& t, ks::UserType who, const PinSource& src) {
     if (who == ks::UserType::user) {
         auto info = t.info();
         if (info && info->so.must_change) {
-            std::cerr << "gostcsp-tool: warning: the SO PIN is still a factory default; anyone with "
-                         "the token file can decrypt its keys with it (gostcsp-tool change-pin --so)\n";
+            std::cerr
+                << "gostcsp-tool: warning: the SO PIN is still a factory default; anyone with "
+                   "the token file can decrypt its keys with it (gostcsp-tool change-pin --so)\n";
         }
     }
 }
@@ -530,12 +540,18 @@ struct ListObjectsOptions {
 
 std::string class_name(std::uint64_t c) {
     switch (c) {
-        case ks::cko_data: return "data";
-        case ks::cko_certificate: return "certificate";
-        case ks::cko_public_key: return "public-key";
-        case ks::cko_private_key: return "private-key";
-        case ks::cko_secret_key: return "secret-key";
-        default: return "class-0x" + hex(ulong_attr(c));
+        case ks::cko_data:
+            return "data";
+        case ks::cko_certificate:
+            return "certificate";
+        case ks::cko_public_key:
+            return "public-key";
+        case ks::cko_private_key:
+            return "private-key";
+        case ks::cko_secret_key:
+            return "secret-key";
+        default:
+            return "class-0x" + hex(ulong_attr(c));
     }
 }
 
@@ -551,7 +567,8 @@ void run_list_objects(const ListObjectsOptions& o) {
     if (o.login) login(*t, ks::UserType::user, o.pin);
     auto handles = take(t->find_objects(), "listing objects");
     if (handles.empty()) {
-        std::cout << (o.login ? "no objects\n" : "no public objects (add --login to see private ones)\n");
+        std::cout << (o.login ? "no objects\n"
+                              : "no public objects (add --login to see private ones)\n");
         return;
     }
     for (auto h : handles) {
@@ -596,12 +613,16 @@ struct KeygenOptions {
 core::ParamSet parse_param_set(unsigned bits, const std::string& name) {
     // Short names: tc26 A–D (256) / A–C (512), "test" for the standards' example sets.
     static const std::pair<const char*, core::ParamSet> short256[] = {
-        {"A", core::ParamSet::tc26_256_a}, {"B", core::ParamSet::tc26_256_b},
-        {"C", core::ParamSet::tc26_256_c}, {"D", core::ParamSet::tc26_256_d},
+        {"A", core::ParamSet::tc26_256_a},
+        {"B", core::ParamSet::tc26_256_b},
+        {"C", core::ParamSet::tc26_256_c},
+        {"D", core::ParamSet::tc26_256_d},
         {"test", core::ParamSet::gost2001_test}};
     static const std::pair<const char*, core::ParamSet> short512[] = {
-        {"A", core::ParamSet::tc26_512_a}, {"B", core::ParamSet::tc26_512_b},
-        {"C", core::ParamSet::tc26_512_c}, {"test", core::ParamSet::tc26_512_test}};
+        {"A", core::ParamSet::tc26_512_a},
+        {"B", core::ParamSet::tc26_512_b},
+        {"C", core::ParamSet::tc26_512_c},
+        {"test", core::ParamSet::tc26_512_test}};
     if (bits == 256) {
         for (const auto& [n, s] : short256)
             if (name == n) return s;
@@ -654,14 +675,19 @@ void run_keygen(const KeygenOptions& o) {
             {cka_gostr3411_params, streebog_oid_der(bits)},
         };
     }
-    for (auto& [type, on] : std::initializer_list<std::pair<std::uint64_t, bool>>{
-             {cka_verify, true}, {cka_encrypt, false}, {cka_wrap, false},
-             {cka_verify_recover, false}, {cka_trusted, false}}) {
+    for (auto& [type, on] :
+         std::initializer_list<std::pair<std::uint64_t, bool>>{{cka_verify, true},
+                                                               {cka_encrypt, false},
+                                                               {cka_wrap, false},
+                                                               {cka_verify_recover, false},
+                                                               {cka_trusted, false}}) {
         pub.attributes.push_back({type, bool_attr(on)});
     }
-    for (auto& [type, on] : std::initializer_list<std::pair<std::uint64_t, bool>>{
-             {cka_sign, true}, {cka_decrypt, false}, {cka_unwrap, false},
-             {cka_sign_recover, false}}) {
+    for (auto& [type, on] :
+         std::initializer_list<std::pair<std::uint64_t, bool>>{{cka_sign, true},
+                                                               {cka_decrypt, false},
+                                                               {cka_unwrap, false},
+                                                               {cka_sign_recover, false}}) {
         priv.attributes.push_back({type, bool_attr(on)});
     }
     auto kp = take(t->generate_key_pair(set, pub, priv), "key generation");
@@ -777,7 +803,8 @@ void register_token_commands(CLI::App& app, ToolContext& ctx) {
     }
     {
         auto o = std::make_shared<ChangePinOptions>();
-        auto* cmd = app.add_subcommand("change-pin", "change the user PIN (or with --so the SO PIN)");
+        auto* cmd =
+            app.add_subcommand("change-pin", "change the user PIN (or with --so the SO PIN)");
         add_common(cmd, o->common);
         cmd->add_flag("--so", o->so, "change the SO PIN instead of the user PIN");
         add_pin_options(cmd, o->old_pin, "", "current PIN");
@@ -795,8 +822,8 @@ void register_token_commands(CLI::App& app, ToolContext& ctx) {
     }
     {
         auto o = std::make_shared<Common>();
-        auto* cmd = app.add_subcommand(
-            "list-tokens", "list soft tokens: label, serial, flags, retry counters");
+        auto* cmd = app.add_subcommand("list-tokens",
+                                       "list soft tokens: label, serial, flags, retry counters");
         add_common(cmd, *o, false);
         cmd->callback([o, &ctx] { guarded("list-tokens", ctx, [&] { run_list_tokens(*o); }); });
     }
@@ -826,7 +853,8 @@ void register_token_commands(CLI::App& app, ToolContext& ctx) {
     }
     {
         auto o = std::make_shared<DeleteOptions>();
-        auto* cmd = app.add_subcommand("delete-object", "destroy objects by number (see list-objects)");
+        auto* cmd =
+            app.add_subcommand("delete-object", "destroy objects by number (see list-objects)");
         add_common(cmd, o->common);
         cmd->add_option("objects", o->handles, "object numbers")->required();
         add_pin_options(cmd, o->pin, "", "user PIN");

@@ -44,8 +44,8 @@ Status config_error(std::string_view origin, std::size_t line, std::string_view 
 Result<std::string> read_file(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) {
-        return Status(Error::config_error, file.string() + ": cannot open: " +
-                                               std::string(std::strerror(errno)));
+        return Status(Error::config_error,
+                      file.string() + ": cannot open: " + std::string(std::strerror(errno)));
     }
     std::ostringstream ss;
     ss << in.rdbuf();
@@ -86,8 +86,8 @@ Result<Config> parse_config(std::string_view text, std::string_view origin) {
         if (line.empty() || line.front() == '#') continue;
         const auto eq = line.find('=');
         if (eq == std::string_view::npos) {
-            return config_error(origin, line_no, "expected 'key = value', got '" +
-                                                     std::string(line) + "'");
+            return config_error(origin, line_no,
+                                "expected 'key = value', got '" + std::string(line) + "'");
         }
         const auto key = trim(line.substr(0, eq));
         const auto value = trim(line.substr(eq + 1));
@@ -113,17 +113,22 @@ Result<Config> parse_config(std::string_view text, std::string_view origin) {
             if (!parse_unsigned(value, 1, 1000, n)) return bad_number("1..1000");
             config.so_max_retries = static_cast<unsigned>(n);
         } else if (key == "forbidden_pins_file") {
-            if (value.empty()) return config_error(origin, line_no, "forbidden_pins_file: empty path");
+            if (value.empty())
+                return config_error(origin, line_no, "forbidden_pins_file: empty path");
             config.forbidden_pins_file = std::string(value);
             forbidden_line = line_no;
         } else if (key == "kdf_iterations" || key == "kdf_cost") {
             if (!parse_unsigned(value, 1, 100000000, n)) return bad_number("1..100000000");
             config.kdf_iterations = static_cast<std::uint32_t>(n);
         } else if (key == "log_level") {
-            if (value == "error") config.log_level = LogLevel::error;
-            else if (value == "warning") config.log_level = LogLevel::warning;
-            else if (value == "info") config.log_level = LogLevel::info;
-            else if (value == "debug") config.log_level = LogLevel::debug;
+            if (value == "error")
+                config.log_level = LogLevel::error;
+            else if (value == "warning")
+                config.log_level = LogLevel::warning;
+            else if (value == "info")
+                config.log_level = LogLevel::info;
+            else if (value == "debug")
+                config.log_level = LogLevel::debug;
             else
                 return config_error(origin, line_no,
                                     "log_level: expected error|warning|info|debug, got '" +

@@ -28,7 +28,9 @@ Status check_params(std::string_view alg, std::span<const std::uint8_t> key,
     return {};
 }
 
-bool fits_int(std::size_t n) { return n <= static_cast<std::size_t>(std::numeric_limits<int>::max()); }
+bool fits_int(std::size_t n) {
+    return n <= static_cast<std::size_t>(std::numeric_limits<int>::max());
+}
 }  // namespace
 
 Status random_private(std::span<std::uint8_t> out) {
@@ -58,11 +60,12 @@ Result<std::vector<std::uint8_t>> aead_seal(std::string_view alg, std::span<cons
     std::vector<std::uint8_t> out(plaintext.size() + aead_tag_bytes);
     int len = 0;
     bool ok = EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
-              EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN,
-                                  static_cast<int>(nonce.size()), nullptr) == 1 &&
+              EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(nonce.size()),
+                                  nullptr) == 1 &&
               EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, key.data(), nonce.data()) == 1;
     if (ok && !aad.empty()) {
-        ok = EVP_EncryptUpdate(ctx.get(), nullptr, &len, aad.data(), static_cast<int>(aad.size())) == 1;
+        ok = EVP_EncryptUpdate(ctx.get(), nullptr, &len, aad.data(),
+                               static_cast<int>(aad.size())) == 1;
     }
     int total = 0;
     if (ok && !plaintext.empty()) {
@@ -84,7 +87,8 @@ Result<std::vector<std::uint8_t>> aead_seal(std::string_view alg, std::span<cons
 }
 
 Result<SecureBytes> aead_open(std::string_view alg, std::span<const std::uint8_t> key,
-                              std::span<const std::uint8_t> nonce, std::span<const std::uint8_t> aad,
+                              std::span<const std::uint8_t> nonce,
+                              std::span<const std::uint8_t> aad,
                               std::span<const std::uint8_t> sealed) {
     if (Status st = check_params(alg, key, nonce); !st) return st;
     if (sealed.size() < aead_tag_bytes) {
@@ -102,15 +106,17 @@ Result<SecureBytes> aead_open(std::string_view alg, std::span<const std::uint8_t
     if (!ctx) return Status(Error::out_of_memory, "EVP_CIPHER_CTX_new failed");
     int len = 0;
     bool ok = EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
-              EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN,
-                                  static_cast<int>(nonce.size()), nullptr) == 1 &&
+              EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(nonce.size()),
+                                  nullptr) == 1 &&
               EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, key.data(), nonce.data()) == 1;
     if (ok && !aad.empty()) {
-        ok = EVP_DecryptUpdate(ctx.get(), nullptr, &len, aad.data(), static_cast<int>(aad.size())) == 1;
+        ok = EVP_DecryptUpdate(ctx.get(), nullptr, &len, aad.data(),
+                               static_cast<int>(aad.size())) == 1;
     }
     int total = 0;
     if (ok && n > 0) {
-        ok = EVP_DecryptUpdate(ctx.get(), out.data(), &len, sealed.data(), static_cast<int>(n)) == 1;
+        ok =
+            EVP_DecryptUpdate(ctx.get(), out.data(), &len, sealed.data(), static_cast<int>(n)) == 1;
         total = len;
     }
     if (!ok) return Status(Error::crypto_failure, "AES-256-GCM decryption failed");

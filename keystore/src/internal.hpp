@@ -42,7 +42,8 @@ Result<std::vector<std::uint8_t>> aead_seal(std::string_view alg, std::span<cons
                                             std::span<const std::uint8_t> aad,
                                             std::span<const std::uint8_t> plaintext);
 Result<SecureBytes> aead_open(std::string_view alg, std::span<const std::uint8_t> key,
-                              std::span<const std::uint8_t> nonce, std::span<const std::uint8_t> aad,
+                              std::span<const std::uint8_t> nonce,
+                              std::span<const std::uint8_t> aad,
                               std::span<const std::uint8_t> sealed);
 
 // KEK = PBKDF2-HMAC-Streebog-512(pin, salt, iterations), 32 bytes, in locked memory.

@@ -12,7 +12,9 @@ std::atomic<int> threshold{static_cast<int>(LogLevel::warning)};
 constexpr const char* level_names[] = {"error", "warning", "info", "debug"};
 }  // namespace
 
-void set_log_level(LogLevel level) noexcept { threshold = static_cast<int>(level); }
+void set_log_level(LogLevel level) noexcept {
+    threshold = static_cast<int>(level);
+}
 
 void log(LogLevel level, std::string_view message) noexcept {
     if (static_cast<int>(level) > threshold.load()) return;

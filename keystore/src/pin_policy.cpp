@@ -13,7 +13,7 @@ namespace {
 // Vendors' factory PINs (Rutoken, JaCarta, eToken, SafeNet, SoftHSM examples) and the usual
 // first guesses.
 constexpr std::array<std::string_view, 14> builtin_default_pins = {
-    "12345678", "87654321", "1234567890", "0987654321", "11111111", "00000000", "0000",
+    "12345678", "87654321", "1234567890", "0987654321", "11111111", "00000000",  "0000",
     "1234",     "123456",   "12345",      "password",   "qwerty",   "123456789", "1111",
 };
 
@@ -67,9 +67,9 @@ bool is_weak_pin(const Config& config, std::string_view pin) {
 
 Status check_pin_format(const Config& config, std::string_view pin) {
     if (pin.size() < config.pin_min_length || pin.size() > config.pin_max_length) {
-        return Status(Error::pin_len_range,
-                      "PIN must be " + std::to_string(config.pin_min_length) + " to " +
-                          std::to_string(config.pin_max_length) + " characters long");
+        return Status(Error::pin_len_range, "PIN must be " + std::to_string(config.pin_min_length) +
+                                                " to " + std::to_string(config.pin_max_length) +
+                                                " characters long");
     }
     for (char c : pin) {
         const auto u = static_cast<unsigned char>(c);

@@ -66,7 +66,9 @@ SecureBytes& SecureBytes::operator=(SecureBytes&& other) noexcept {
     return *this;
 }
 
-SecureBytes::~SecureBytes() { release(); }
+SecureBytes::~SecureBytes() {
+    release();
+}
 
 void SecureBytes::truncate(std::size_t size) noexcept {
     if (size >= size_) return;

@@ -33,17 +33,21 @@ Error sqlite_error(int rc) noexcept {
 }
 
 Stmt::Stmt(Db& db, std::string_view sql) : db_(db) {
-    const int rc = sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_,
-                                      nullptr);
+    const int rc =
+        sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
     if (rc != SQLITE_OK) {
         prepare_status_ = db.last_error("prepare", rc);
         stmt_ = nullptr;
     }
 }
 
-Stmt::~Stmt() { sqlite3_finalize(stmt_); }
+Stmt::~Stmt() {
+    sqlite3_finalize(stmt_);
+}
 
-void Stmt::bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+void Stmt::bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+}
 void Stmt::bind(int i, std::string_view text) {
     sqlite3_bind_text64(stmt_, i, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
@@ -53,7 +57,9 @@ void Stmt::bind_blob(int i, std::span<const std::uint8_t> blob) {
     sqlite3_bind_blob64(stmt_, i, blob.empty() ? &empty : blob.data(), blob.size(),
                         SQLITE_TRANSIENT);
 }
-void Stmt::bind_null(int i) { sqlite3_bind_null(stmt_, i); }
+void Stmt::bind_null(int i) {
+    sqlite3_bind_null(stmt_, i);
+}
 
 bool Stmt::step(Status& status) {
     if (!stmt_) {
@@ -74,8 +80,12 @@ Status Stmt::run() {
     return st;
 }
 
-std::int64_t Stmt::column_int(int i) const { return sqlite3_column_int64(stmt_, i); }
-bool Stmt::column_is_null(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
+std::int64_t Stmt::column_int(int i) const {
+    return sqlite3_column_int64(stmt_, i);
+}
+bool Stmt::column_is_null(int i) const {
+    return sqlite3_column_type(stmt_, i) == SQLITE_NULL;
+}
 std::string Stmt::column_text(int i) const {
     const auto* p = sqlite3_column_text(stmt_, i);
     const int n = sqlite3_column_bytes(stmt_, i);
@@ -93,7 +103,9 @@ std::vector<std::uint8_t> Stmt::column_blob(int i) const {
     return {v.begin(), v.end()};
 }
 
-Db::~Db() { close(); }
+Db::~Db() {
+    close();
+}
 
 void Db::close() noexcept {
     if (db_) {
@@ -105,8 +117,8 @@ void Db::close() noexcept {
 Status Db::open(const std::filesystem::path& path) {
     close();
     path_ = path.string();
-    const int rc = sqlite3_open_v2(path_.c_str(), &db_,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+    const int rc =
+        sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         Status st = last_error("open", rc);
         close();
@@ -141,7 +153,9 @@ Status Db::last_error(std::string_view what, int rc) {
     return Status(sqlite_error(rc), std::move(msg));
 }
 
-std::int64_t Db::last_insert_rowid() const noexcept { return sqlite3_last_insert_rowid(db_); }
+std::int64_t Db::last_insert_rowid() const noexcept {
+    return sqlite3_last_insert_rowid(db_);
+}
 
 Transaction::~Transaction() {
     if (active_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);

@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <map>
 #include <mutex>
@@ -34,7 +34,9 @@ namespace testing {
 namespace {
 std::atomic<Hook> after_counter_commit{nullptr};
 }
-void set_after_counter_commit_hook(Hook hook) noexcept { after_counter_commit = hook; }
+void set_after_counter_commit_hook(Hook hook) noexcept {
+    after_counter_commit = hook;
+}
 }  // namespace testing
 
 namespace {
@@ -145,8 +147,9 @@ Result<SecureBytes> encode_body(const Object& o, std::span<const std::uint8_t> s
     if (!out.valid()) return Status(Error::out_of_memory, "cannot allocate locked memory");
     std::copy(prefix.begin(), prefix.end(), out.data());
     const auto n = static_cast<std::uint32_t>(secret.size());
-    for (int i = 0; i < 4; ++i) out.data()[prefix.size() + static_cast<std::size_t>(i)] =
-        static_cast<std::uint8_t>(n >> (8 * i));
+    for (int i = 0; i < 4; ++i)
+        out.data()[prefix.size() + static_cast<std::size_t>(i)] =
+            static_cast<std::uint8_t>(n >> (8 * i));
     if (!secret.empty()) std::copy(secret.begin(), secret.end(), out.data() + prefix.size() + 4);
     return out;
 }
@@ -195,7 +198,9 @@ Result<Decoded> decode_body(const Record& r, std::span<const std::uint8_t> body)
     return d;
 }
 
-bool is_gost_key_type(std::uint64_t kt) { return kt == ckk_gostr3410 || kt == ckk_gostr3410_512; }
+bool is_gost_key_type(std::uint64_t kt) {
+    return kt == ckk_gostr3410 || kt == ckk_gostr3410_512;
+}
 
 std::uint64_t gost_key_type_for(core::ParamSet set) {
     return core::param_set_info(set).bits == 256 ? ckk_gostr3410 : ckk_gostr3410_512;
@@ -203,12 +208,14 @@ std::uint64_t gost_key_type_for(core::ParamSet set) {
 
 bool valid_param_set(std::int64_t v) {
     const auto sets = core::all_param_sets();
-    return std::any_of(sets.begin(), sets.end(),
-                       [&](const core::ParamSetInfo& i) { return static_cast<std::int64_t>(i.id) == v; });
+    return std::any_of(sets.begin(), sets.end(), [&](const core::ParamSetInfo& i) {
+        return static_cast<std::int64_t>(i.id) == v;
+    });
 }
 
 Status crypto_status(core::Status s, std::string_view what) {
-    return Status(Error::crypto_failure, std::string(what) + ": " + std::string(core::status_message(s)), s);
+    return Status(Error::crypto_failure,
+                  std::string(what) + ": " + std::string(core::status_message(s)), s);
 }
 
 // Attribute types the opaque list may not carry (see token.hpp).
@@ -224,13 +231,13 @@ Status check_attributes(const std::vector<Attribute>& attrs, std::uint64_t objec
             case cka_always_sensitive:
             case cka_never_extractable:
             case cka_gostr3410_params:
-                return Status(Error::template_inconsistent,
-                              "attribute 0x" + [&] {
-                                  char buf[20];
-                                  std::snprintf(buf, sizeof buf, "%llx",
-                                                static_cast<unsigned long long>(a.type));
-                                  return std::string(buf);
-                              }() + " is a typed field, not an opaque attribute");
+                return Status(
+                    Error::template_inconsistent, "attribute 0x" + [&] {
+                        char buf[20];
+                        std::snprintf(buf, sizeof buf, "%llx",
+                                      static_cast<unsigned long long>(a.type));
+                        return std::string(buf);
+                    }() + " is a typed field, not an opaque attribute");
             case cka_value:
                 if (object_class == cko_private_key || object_class == cko_secret_key) {
                     return Status(Error::template_inconsistent,
@@ -249,8 +256,10 @@ void apply_attributes(std::vector<Attribute>& attrs, const std::vector<Attribute
     for (const auto& s : set) {
         auto it = std::find_if(attrs.begin(), attrs.end(),
                                [&](const Attribute& a) { return a.type == s.type; });
-        if (it != attrs.end()) it->value = s.value;
-        else attrs.push_back(s);
+        if (it != attrs.end())
+            it->value = s.value;
+        else
+            attrs.push_back(s);
     }
 }
 
@@ -306,15 +315,16 @@ Result<Wrap> make_wrap(std::span<const std::uint8_t> token_id, UserType who, std
     if (Status st = detail::random_public(w.nonce); !st) return st;
     auto kek = detail::derive_kek(w.kdf_alg, pin, w.salt, w.iterations);
     if (!kek) return kek.status();
-    auto sealed = detail::aead_seal(w.wrap_alg, kek->span(), w.nonce,
-                                    wrap_aad(token_id, who, w.kdf_alg, w.iterations, w.salt),
-                                    data_key);
+    auto sealed =
+        detail::aead_seal(w.wrap_alg, kek->span(), w.nonce,
+                          wrap_aad(token_id, who, w.kdf_alg, w.iterations, w.salt), data_key);
     if (!sealed) return sealed.status();
     w.wrapped = std::move(*sealed);
     return w;
 }
 
-Status store_wrap(Db& db, UserType who, const Wrap& w, std::uint32_t max_retries, bool must_change) {
+Status store_wrap(Db& db, UserType who, const Wrap& w, std::uint32_t max_retries,
+                  bool must_change) {
     Stmt s(db,
            "INSERT OR REPLACE INTO pins (user_type, kdf_alg, kdf_salt, kdf_iterations, wrap_alg, "
            "wrap_nonce, wrapped_key, failed, max_retries, must_change) "
@@ -432,7 +442,9 @@ PinState pin_state(const std::optional<PinRow>& row) {
     return p;
 }
 
-std::string who_name(UserType who) { return who == UserType::so ? "SO" : "user"; }
+std::string who_name(UserType who) {
+    return who == UserType::so ? "SO" : "user";
+}
 
 // Creates the token directory (and parents) when missing; a directory we create is 0700.
 Status ensure_token_dir(const std::filesystem::path& dir) {
@@ -513,8 +525,9 @@ Result<Verified> verify_pin_counted(Db& db, UserType who, std::string_view pin) 
         const std::uint32_t failed = row.failed + 1;
         if (failed >= row.max_retries) {
             detail::log(LogLevel::info, who_name(who) + " PIN locked after " +
-                                               std::to_string(failed) + " failed attempts");
-            return Status(Error::pin_locked, who_name(who) + " PIN incorrect; the PIN is now locked");
+                                            std::to_string(failed) + " failed attempts");
+            return Status(Error::pin_locked,
+                          who_name(who) + " PIN incorrect; the PIN is now locked");
         }
         const std::uint32_t left = row.max_retries - failed;
         return Status(Error::pin_incorrect, who_name(who) + " PIN incorrect; " +
@@ -644,7 +657,8 @@ Status init_token(const Config& config, const std::filesystem::path& path, std::
     ins.bind(4, utc_now());
     if (Status st = ins.run(); !st) return st;
     const bool weak = is_weak_pin(config, so_pin);
-    if (Status st = store_wrap(db, UserType::so, *wrap, config.so_max_retries, weak); !st) return st;
+    if (Status st = store_wrap(db, UserType::so, *wrap, config.so_max_retries, weak); !st)
+        return st;
     if (Status st = tx.commit(); !st) return st;
     detail::log(LogLevel::info, path.string() + ": token initialised" +
                                     (weak ? " (SO PIN is a default PIN and must be changed)" : ""));
@@ -669,8 +683,10 @@ struct Token::Impl {
         data_key = SecureBytes();
         token_id.clear();
         for (auto it = session.begin(); it != session.end();) {
-            if (it->second.is_private()) it = session.erase(it);
-            else ++it;
+            if (it->second.is_private())
+                it = session.erase(it);
+            else
+                ++it;
         }
     }
 
@@ -930,7 +946,8 @@ struct Token::Impl {
 Token::Token(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
 Token::~Token() = default;
 
-Result<std::unique_ptr<Token>> Token::open(const Config& config, const std::filesystem::path& path) {
+Result<std::unique_ptr<Token>> Token::open(const Config& config,
+                                           const std::filesystem::path& path) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) {
         return Status(Error::token_not_present, path.string() + ": no such token file");
@@ -944,7 +961,9 @@ Result<std::unique_ptr<Token>> Token::open(const Config& config, const std::file
     return std::unique_ptr<Token>(new Token(std::move(impl)));
 }
 
-const std::filesystem::path& Token::path() const noexcept { return impl_->path; }
+const std::filesystem::path& Token::path() const noexcept {
+    return impl_->path;
+}
 
 Result<TokenInfo> Token::info() {
     std::lock_guard lock(impl_->mu);
@@ -1025,8 +1044,8 @@ Status Token::set_pin(UserType who, std::string_view old_pin, std::string_view n
     auto row = read_pin_row(db, who);
     if (!row) return row.status();
     if (!*row) return Status(Error::token_changed, "PIN record vanished");
-    auto wrap = make_wrap(v->token_id, who, new_pin, v->data_key.span(),
-                          impl_->config.kdf_iterations);
+    auto wrap =
+        make_wrap(v->token_id, who, new_pin, v->data_key.span(), impl_->config.kdf_iterations);
     if (!wrap) return wrap.status();
     Transaction tx(db);
     if (Status st = tx.begin(); !st) return st;
@@ -1061,7 +1080,8 @@ Status Token::init_user_pin(std::string_view new_pin) {
     return tx.commit();
 }
 
-Result<ObjectHandle> Token::create_object(const Object& tmpl, std::span<const std::uint8_t> secret) {
+Result<ObjectHandle> Token::create_object(const Object& tmpl,
+                                          std::span<const std::uint8_t> secret) {
     std::lock_guard lock(impl_->mu);
     if (auto id = read_token_id(impl_->db); !id) return id.status();
     auto rec = impl_->record_for(tmpl, !secret.empty(), false);
@@ -1138,10 +1158,14 @@ Result<std::vector<ObjectHandle>> Token::find_objects(const ObjectQuery& query) 
                "WHERE (?1 OR (flags & 1) = 0) AND (?2 IS NULL OR class = ?2) "
                "AND (?3 IS NULL OR key_type = ?3) ORDER BY id");
         s.bind(1, impl.who == UserType::user ? 1 : 0);
-        if (query.object_class) s.bind(2, static_cast<std::int64_t>(*query.object_class));
-        else s.bind_null(2);
-        if (query.key_type) s.bind(3, static_cast<std::int64_t>(*query.key_type));
-        else s.bind_null(3);
+        if (query.object_class)
+            s.bind(2, static_cast<std::int64_t>(*query.object_class));
+        else
+            s.bind_null(2);
+        if (query.key_type)
+            s.bind(3, static_cast<std::int64_t>(*query.key_type));
+        else
+            s.bind_null(3);
         Status st;
         while (s.step(st)) {
             auto r = Impl::row_record(s);
@@ -1315,7 +1339,8 @@ Result<Bytes> Token::sign_digest(ObjectHandle private_key, std::span<const std::
     return sig;
 }
 
-Result<SecureBytes> Token::vko(ObjectHandle private_key, std::span<const std::uint8_t> peer_public_xy,
+Result<SecureBytes> Token::vko(ObjectHandle private_key,
+                               std::span<const std::uint8_t> peer_public_xy,
                                std::span<const std::uint8_t> ukm, core::DigestSize kek_size) {
     std::lock_guard lock(impl_->mu);
     LockedBox<core::PrivateKey> key;

@@ -23,8 +23,10 @@ public:
         if (const char* v = std::getenv(name)) old_ = v;
     }
     ~EnvGuard() {
-        if (old_) ::setenv(name_, old_->c_str(), 1);
-        else ::unsetenv(name_);
+        if (old_)
+            ::setenv(name_, old_->c_str(), 1);
+        else
+            ::unsetenv(name_);
     }
 
 private:

@@ -32,22 +32,26 @@ void put_bytes(Bytes& b, const Bytes& v) {
     put_u32(b, static_cast<std::uint32_t>(v.size()));
     b.insert(b.end(), v.begin(), v.end());
 }
-void put_text(Bytes& b, std::string_view s) { put_bytes(b, Bytes(s.begin(), s.end())); }
+void put_text(Bytes& b, std::string_view s) {
+    put_bytes(b, Bytes(s.begin(), s.end()));
+}
 
 // AES-256-GCM decryption written against OpenSSL directly (ciphertext ‖ 16-byte tag).
-std::optional<Bytes> gcm_open(const Bytes& key, const Bytes& nonce, const Bytes& aad, const Bytes& ct) {
+std::optional<Bytes> gcm_open(const Bytes& key, const Bytes& nonce, const Bytes& aad,
+                              const Bytes& ct) {
     if (ct.size() < 16) return std::nullopt;
     EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
     Bytes out(ct.size() - 16 + 1);
     int len = 0, n = 0;
     Bytes tag(ct.end() - 16, ct.end());
-    bool ok = EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, nullptr, nullptr) &&
-              EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(nonce.size()), nullptr) &&
-              EVP_DecryptInit_ex(ctx, nullptr, nullptr, key.data(), nonce.data()) &&
-              EVP_DecryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size())) &&
-              EVP_DecryptUpdate(ctx, out.data(), &n, ct.data(), static_cast<int>(ct.size() - 16)) &&
-              EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, tag.data()) &&
-              EVP_DecryptFinal_ex(ctx, out.data() + n, &len);
+    bool ok =
+        EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, nullptr, nullptr) &&
+        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(nonce.size()), nullptr) &&
+        EVP_DecryptInit_ex(ctx, nullptr, nullptr, key.data(), nonce.data()) &&
+        EVP_DecryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size())) &&
+        EVP_DecryptUpdate(ctx, out.data(), &n, ct.data(), static_cast<int>(ct.size() - 16)) &&
+        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, tag.data()) &&
+        EVP_DecryptFinal_ex(ctx, out.data() + n, &len);
     EVP_CIPHER_CTX_free(ctx);
     if (!ok) return std::nullopt;
     out.resize(ct.size() - 16);
@@ -136,8 +140,10 @@ TEST(KeystoreFormat, DecryptsIndependentlyPerDocumentedFormat) {
     ASSERT_EQ(dk->size(), 32u);
 
     // Open the key record: AAD = tag, token id, id, class, key type, param set, flags, alg.
-    Row obj = query(file, "SELECT id, class, key_type, param_set, flags, aead_alg, nonce, body "
-                          "FROM objects WHERE id = " + std::to_string(*h));
+    Row obj = query(file,
+                    "SELECT id, class, key_type, param_set, flags, aead_alg, nonce, body "
+                    "FROM objects WHERE id = " +
+                        std::to_string(*h));
     Bytes aad;
     put_text(aad, "gostcsp/object/v1");
     put_bytes(aad, token_id);
@@ -147,8 +153,8 @@ TEST(KeystoreFormat, DecryptsIndependentlyPerDocumentedFormat) {
     put_u64(aad, static_cast<std::uint64_t>(obj.ints.at(3)));
     put_u32(aad, static_cast<std::uint32_t>(obj.ints.at(4)));
     put_text(aad, obj.texts.at(5));
-    EXPECT_EQ(obj.ints.at(1), 3);     // CKO_PRIVATE_KEY
-    EXPECT_EQ(obj.ints.at(2), 0x30);  // CKK_GOSTR3410
+    EXPECT_EQ(obj.ints.at(1), 3);           // CKO_PRIVATE_KEY
+    EXPECT_EQ(obj.ints.at(2), 0x30);        // CKK_GOSTR3410
     EXPECT_EQ(obj.ints.at(4), 1 | 2 | 32);  // private, sensitive, has secret
     auto plain = gcm_open(*dk, obj.blobs.at(6), aad, obj.blobs.at(7));
     ASSERT_TRUE(plain) << "object record does not open as documented";
@@ -186,7 +192,8 @@ TEST(KeystoreFormat, PinKdfMatchesRfc9337AndDefaultCostIsMeasured) {
     Bytes kek(32), salt(32, 1);
     const auto t0 = std::chrono::steady_clock::now();
     core::pbkdf2_streebog512(Bytes{'p', 'i', 'n'}, salt, defaults.kdf_iterations, kek);
-    const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    const auto ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     std::printf("default kdf_iterations=%u takes %.1f ms here\n", defaults.kdf_iterations, ms);
     RecordProperty("default_kdf_ms", static_cast<int>(ms));
     EXPECT_GT(ms, 10.0) << "default PIN KDF cost is far too low";

@@ -17,12 +17,12 @@ TEST(KeystorePinPolicy, DefaultVendorPinsAreWeak) {
 
 TEST(KeystorePinPolicy, TrivialPatternsAreWeak) {
     Config c;
-    for (const char* pin : {"999999", "777", "aaaaaaaa", "3456789", "7890123", "9876543",
-                            "2109876", "abcdefgh", "ZYXWVU"}) {
+    for (const char* pin : {"999999", "777", "aaaaaaaa", "3456789", "7890123", "9876543", "2109876",
+                            "abcdefgh", "ZYXWVU"}) {
         EXPECT_TRUE(is_weak_pin(c, pin)) << pin;
     }
-    for (const char* pin : {"135790", "12345670", "user-Secret-5820", "aabbcc", "1234567899",
-                            "abcdeg"}) {
+    for (const char* pin :
+         {"135790", "12345670", "user-Secret-5820", "aabbcc", "1234567899", "abcdeg"}) {
         EXPECT_FALSE(is_weak_pin(c, pin)) << pin;
     }
 }
@@ -38,7 +38,7 @@ TEST(KeystorePinPolicy, CheckNewPin) {
     Config c;
     c.pin_min_length = 8;
     c.pin_max_length = 16;
-    EXPECT_EQ(check_new_pin(c, "h7#kQ9").error(), Error::pin_len_range);           // 6 < 8
+    EXPECT_EQ(check_new_pin(c, "h7#kQ9").error(), Error::pin_len_range);             // 6 < 8
     EXPECT_EQ(check_new_pin(c, "h7#kQ9xz-long-PIN").error(), Error::pin_len_range);  // 17 > 16
     EXPECT_EQ(check_new_pin(c, "12345678").error(), Error::pin_invalid);
     EXPECT_EQ(check_new_pin(c, "00000000").error(), Error::pin_invalid);

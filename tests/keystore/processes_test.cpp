@@ -201,7 +201,8 @@ TEST_F(ProcessTest, ObjectsCreatedByOneProcessSeenByAnother) {
     auto sig = (*t)->sign_digest(priv, digest);
     ASSERT_TRUE(sig.ok()) << sig.status().message();
     core::PublicKey pk;
-    ASSERT_TRUE(core::ok(core::PublicKey::from_le_xy(core::ParamSet::tc26_256_a, po->public_key, pk)));
+    ASSERT_TRUE(
+        core::ok(core::PublicKey::from_le_xy(core::ParamSet::tc26_256_a, po->public_key, pk)));
     EXPECT_TRUE(core::ok(core::verify_digest(pk, digest, *sig)));
 
     // And the other way round: the parent's object is visible to a new child.
@@ -227,7 +228,9 @@ void read_counter_hook() {
         if (info) counter_seen_in_hook = info->user.failed;
     }
 }
-void kill_self_hook() { ::raise(SIGKILL); }
+void kill_self_hook() {
+    ::raise(SIGKILL);
+}
 }  // namespace
 
 TEST_F(ProcessTest, CounterCommittedBeforePinIsTried) {
@@ -321,7 +324,7 @@ TEST_F(ProcessTest, SigkillAtRandomMomentsLosesNothingAcknowledged) {
     const std::string pins[2] = {user_pin, user_pin2};
     int current_pin = 0;
     std::map<ObjectHandle, std::uint32_t> acked_data;  // handle -> payload seed
-    std::set<ObjectHandle> adopted;  // committed but killed before the ack
+    std::set<ObjectHandle> adopted;                    // committed but killed before the ack
     std::vector<std::pair<ObjectHandle, ObjectHandle>> acked_keys;
     std::uint32_t seed = 0;
     std::mt19937 rng(20261124);
@@ -450,12 +453,14 @@ TEST_F(ProcessTest, SigkillAtRandomMomentsLosesNothingAcknowledged) {
         ASSERT_EQ(priv_keys->size(), pub_keys->size()) << "half a key pair is visible";
         ASSERT_GE(priv_keys->size(), acked_keys.size());
         if (!acked_keys.empty()) {
-            auto sig = (*t)->sign_digest(acked_keys.back().second, std::vector<std::uint8_t>(32, 5));
+            auto sig =
+                (*t)->sign_digest(acked_keys.back().second, std::vector<std::uint8_t>(32, 5));
             ASSERT_TRUE(sig.ok()) << sig.status().message();
         }
         (void)acked_this_trial;
     }
     // How often a kill landed between a commit and its acknowledgement.
-    std::printf("crash trials: %d, objects: %zu, key pairs: %zu, kills between commit and ack: %d\n",
-                trials, acked_data.size(), acked_keys.size(), kills_mid_write);
+    std::printf(
+        "crash trials: %d, objects: %zu, key pairs: %zu, kills between commit and ack: %d\n",
+        trials, acked_data.size(), acked_keys.size(), kills_mid_write);
 }

@@ -109,8 +109,9 @@ TEST_F(TamperTest, FlippedKeyRecordRefusesToSign) {
         raw.set_blob("UPDATE objects SET body = ? WHERE id = " + std::to_string(key), body);
     }
     EXPECT_EQ(token->sign_digest(key, digest).error(), Error::integrity_failure);
-    EXPECT_EQ(token->vko(key, std::vector<std::uint8_t>(64, 1), std::vector<std::uint8_t>(8, 1),
-                         core::DigestSize::bits256)
+    EXPECT_EQ(token
+                  ->vko(key, std::vector<std::uint8_t>(64, 1), std::vector<std::uint8_t>(8, 1),
+                        core::DigestSize::bits256)
                   .error(),
               Error::integrity_failure);
 }
@@ -279,7 +280,8 @@ TEST_F(TamperTest, RandomByteFlipsNeverYieldWrongPrivateData) {
     auto pub = token->read_object(key);
     ASSERT_TRUE(orig_a.ok() && orig_b.ok() && pub.ok());
     core::PublicKey pk;
-    ASSERT_TRUE(core::ok(core::PublicKey::from_le_xy(core::ParamSet::tc26_256_a, pub->public_key, pk)));
+    ASSERT_TRUE(
+        core::ok(core::PublicKey::from_le_xy(core::ParamSet::tc26_256_a, pub->public_key, pk)));
     token.reset();
     std::ifstream in(file, std::ios::binary);
     const std::vector<char> good((std::istreambuf_iterator<char>(in)), {});
@@ -302,7 +304,8 @@ TEST_F(TamperTest, RandomByteFlipsNeverYieldWrongPrivateData) {
         bad[off] = static_cast<char>(bad[off] ^ static_cast<char>(1u << (next() % 8)));
         const auto copy = dir.path() / "mutant.token";
         std::filesystem::remove(copy);
-        std::ofstream(copy, std::ios::binary).write(bad.data(), static_cast<std::streamsize>(bad.size()));
+        std::ofstream(copy, std::ios::binary)
+            .write(bad.data(), static_cast<std::streamsize>(bad.size()));
         auto t = Token::open(cfg, copy);
         if (!t) {
             ++refused;

@@ -138,7 +138,8 @@ TEST_F(TokenTest, SoUnblocksLockedUserBySettingNewPin) {
     auto h = t->create_object(private_data("kept", {1, 2, 3}));
     ASSERT_TRUE(h.ok()) << h.status().message();
     t->logout();
-    for (unsigned i = 0; i < cfg.user_max_retries; ++i) (void)t->login(UserType::user, "nope-nope-1");
+    for (unsigned i = 0; i < cfg.user_max_retries; ++i)
+        (void)t->login(UserType::user, "nope-nope-1");
     ASSERT_TRUE(t->info()->user.locked());
     // The user cannot unblock themselves.
     EXPECT_EQ(t->init_user_pin(user_pin2).error(), Error::not_logged_in);
@@ -341,9 +342,9 @@ TEST_F(TokenTest, TypedFieldsAndClearSecretsRefusedAsAttributes) {
     auto t = make_token(cfg, file);
     ASSERT_TRUE(t);
     ASSERT_TRUE(t->login(UserType::user, user_pin).ok());
-    for (std::uint64_t type : {cka_class, cka_token, cka_private, cka_key_type, cka_sensitive,
-                               cka_extractable, cka_always_sensitive, cka_never_extractable,
-                               cka_gostr3410_params}) {
+    for (std::uint64_t type :
+         {cka_class, cka_token, cka_private, cka_key_type, cka_sensitive, cka_extractable,
+          cka_always_sensitive, cka_never_extractable, cka_gostr3410_params}) {
         Object o = private_data("x", {1});
         o.attributes.push_back({type, {1}});
         EXPECT_EQ(t->create_object(o).error(), Error::template_inconsistent) << type;
@@ -426,8 +427,8 @@ TEST_F(TokenTest, VkoInPlaceMatchesStandardExample) {
         auto h = t->create_object(k, v.bytes("prv_a"));
         ASSERT_TRUE(h.ok()) << h.status().message();
         EXPECT_EQ(t->read_object(*h)->public_key, v.bytes("pub_a"));
-        const auto size = v.number("hash_bits") == 256 ? core::DigestSize::bits256
-                                                       : core::DigestSize::bits512;
+        const auto size =
+            v.number("hash_bits") == 256 ? core::DigestSize::bits256 : core::DigestSize::bits512;
         auto kek = t->vko(*h, v.bytes("pub_b"), v.bytes("ukm"), size);
         ASSERT_TRUE(kek.ok()) << kek.status().message();
         EXPECT_TRUE(kek->locked() || true);  // mlock may be limited in containers
@@ -466,7 +467,8 @@ TEST_F(TokenTest, GeneratedKeysSignAndNeverLeave) {
         EXPECT_TRUE(ko->never_extractable);
         EXPECT_FALSE(po->is_private);
         std::vector<std::uint8_t> digest(info.field_bytes());
-        for (std::size_t i = 0; i < digest.size(); ++i) digest[i] = static_cast<std::uint8_t>(i * 7 + 1);
+        for (std::size_t i = 0; i < digest.size(); ++i)
+            digest[i] = static_cast<std::uint8_t>(i * 7 + 1);
         auto sig = t->sign_digest(kp->private_key, digest);
         ASSERT_TRUE(sig.ok()) << sig.status().message();
         core::PublicKey pk;
@@ -509,7 +511,8 @@ TEST_F(TokenTest, SensitiveAndNonExtractableCannotBeRelaxed) {
     ObjectUpdate label;
     label.set.push_back({0x3, {'n', 'e', 'w'}});
     ASSERT_TRUE(t->update_object(kp->private_key, label).ok());
-    EXPECT_EQ(*find_attr(*t->read_object(kp->private_key), 0x3), (std::vector<std::uint8_t>{'n', 'e', 'w'}));
+    EXPECT_EQ(*find_attr(*t->read_object(kp->private_key), 0x3),
+              (std::vector<std::uint8_t>{'n', 'e', 'w'}));
     EXPECT_TRUE(t->sign_digest(kp->private_key, std::vector<std::uint8_t>(32, 1)).ok());
     // A copy signs with the same key.
     auto copy = t->copy_object(kp->private_key, {});
@@ -594,7 +597,8 @@ TEST_F(TokenTest, OneTokenSharedByThreads) {
     auto po = t->read_object(kp->public_key);
     ASSERT_TRUE(po.ok());
     core::PublicKey pk;
-    ASSERT_TRUE(core::ok(core::PublicKey::from_le_xy(core::ParamSet::tc26_256_a, po->public_key, pk)));
+    ASSERT_TRUE(
+        core::ok(core::PublicKey::from_le_xy(core::ParamSet::tc26_256_a, po->public_key, pk)));
     std::atomic<int> bad{0};
     std::vector<std::thread> threads;
     for (int n = 0; n < 4; ++n) {

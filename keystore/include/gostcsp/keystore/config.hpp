@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// gostcsp.conf: token directory, PIN policy, KDF cost and log level (documented in docs/keystore.md).
+// gostcsp.conf: token directory, PIN policy, KDF cost and log level (documented in
+// docs/keystore.md).
 #pragma once
 
 #include <cstdint>
@@ -22,18 +23,18 @@ enum class LogLevel : std::uint8_t { error, warning, info, debug };
 
 // The parsed configuration. Defaults below apply to keys the file does not set.
 struct Config {
-    std::filesystem::path token_dir = default_token_dir;      // key: token_dir
-    unsigned pin_min_length = 6;                              // key: pin_min_length (>= 4)
-    unsigned pin_max_length = 64;                             // key: pin_max_length
-    unsigned user_max_retries = 10;                           // key: user_max_retries (1..1000)
-    unsigned so_max_retries = 10;                             // key: so_max_retries (1..1000)
-    std::filesystem::path forbidden_pins_file;                // key: forbidden_pins_file
-    std::vector<std::string> forbidden_pins;                  // loaded from that file
-    // PBKDF2-HMAC-Streebog-512 iterations for new PIN wraps (key: kdf_iterations, alias `kdf_cost`).
-    // Existing wraps keep the count recorded with them in the token file.
+    std::filesystem::path token_dir = default_token_dir;  // key: token_dir
+    unsigned pin_min_length = 6;                          // key: pin_min_length (>= 4)
+    unsigned pin_max_length = 64;                         // key: pin_max_length
+    unsigned user_max_retries = 10;                       // key: user_max_retries (1..1000)
+    unsigned so_max_retries = 10;                         // key: so_max_retries (1..1000)
+    std::filesystem::path forbidden_pins_file;            // key: forbidden_pins_file
+    std::vector<std::string> forbidden_pins;              // loaded from that file
+    // PBKDF2-HMAC-Streebog-512 iterations for new PIN wraps (key: kdf_iterations, alias
+    // `kdf_cost`). Existing wraps keep the count recorded with them in the token file.
     std::uint32_t kdf_iterations = 56000;
-    LogLevel log_level = LogLevel::warning;                   // key: log_level (error|warning|info|debug)
-    std::filesystem::path source;                             // the file these came from (empty: none)
+    LogLevel log_level = LogLevel::warning;  // key: log_level (error|warning|info|debug)
+    std::filesystem::path source;            // the file these came from (empty: none)
 };
 
 // Loads the configuration:

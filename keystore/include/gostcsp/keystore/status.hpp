@@ -16,40 +16,64 @@ namespace gostcsp::keystore {
 // to map it to; the keystore itself knows nothing about CK_RV.
 enum class Error : std::uint8_t {
     ok = 0,
-    invalid_argument,          // a malformed argument (bad lengths, empty label)   CKR_ARGUMENTS_BAD
-    config_error,              // gostcsp.conf missing / malformed (message names the line)
-    token_not_present,         // the token file does not exist / cannot be opened  CKR_TOKEN_NOT_PRESENT
-    token_not_initialized,     // the file exists but C_InitToken never completed   CKR_TOKEN_NOT_RECOGNIZED
-    user_pin_not_initialized,  // the SO has not set a user PIN yet      CKR_USER_PIN_NOT_INITIALIZED
-    token_changed,             // the token was re-initialised by someone else while we were
-                               // logged in; the login is dropped          CKR_USER_NOT_LOGGED_IN
-    storage_error,             // SQLite / file-system failure                      CKR_DEVICE_ERROR
-    busy,                      // the database stayed locked past the busy timeout  CKR_DEVICE_ERROR
-    corrupt,                   // the file is not a gostcsp token, truncated, or has an unknown
-                               // format / algorithm                               CKR_DEVICE_ERROR
-    integrity_failure,         // a sealed record failed authentication (tampered, swapped or
-                               // moved); nothing from it is used                  CKR_DEVICE_ERROR
-    pin_incorrect,             // wrong PIN, tries remain (the failure was counted) CKR_PIN_INCORRECT
-    pin_locked,                // the retry counter reached its maximum             CKR_PIN_LOCKED
-    pin_expired,               // the PIN is a factory/default PIN that must be changed before
-                               // private-key use                                  CKR_PIN_EXPIRED
-    pin_invalid,               // the new PIN is forbidden by policy (default list, trivial
-                               // pattern, configured list, bad characters)         CKR_PIN_INVALID
-    pin_len_range,             // the PIN is shorter or longer than the policy allows CKR_PIN_LEN_RANGE
-    not_logged_in,             // the operation needs a user (or SO) login        CKR_USER_NOT_LOGGED_IN
-    already_logged_in,         // the other user type is logged in     CKR_USER_ANOTHER_ALREADY_LOGGED_IN
-    object_not_found,          // no such handle, or not visible in this login state CKR_OBJECT_HANDLE_INVALID
-    template_inconsistent,     // typed fields contradict each other or an attribute duplicates a
-                               // typed field / carries a secret in clear      CKR_TEMPLATE_INCONSISTENT
-    attribute_read_only,       // an immutable field, or an attempt to relax sensitive /
-                               // non-extractable                                 CKR_ATTRIBUTE_READ_ONLY
-    attribute_sensitive,       // a secret value that may not leave the token   CKR_ATTRIBUTE_SENSITIVE
-    key_unusable,              // the object is not a private key of a supported type for this
-                               // operation                                       CKR_KEY_TYPE_INCONSISTENT
-    crypto_failure,            // core/ refused (see Status::core_status())  e.g. CKR_DATA_LEN_RANGE,
-                               // CKR_MECHANISM_PARAM_INVALID, CKR_FUNCTION_FAILED
-    out_of_memory,             // allocation or mlock failure                        CKR_HOST_MEMORY
-    internal,                  // a bug                                              CKR_GENERAL_ERROR
+    // A malformed argument (bad lengths, label too long). → CKR_ARGUMENTS_BAD
+    invalid_argument,
+    // gostcsp.conf missing or malformed; the message names the file and line.
+    config_error,
+    // The token file does not exist or cannot be opened. → CKR_TOKEN_NOT_PRESENT
+    token_not_present,
+    // The file exists but was never initialised (C_InitToken). → CKR_TOKEN_NOT_RECOGNIZED
+    token_not_initialized,
+    // The SO has not set a user PIN yet. → CKR_USER_PIN_NOT_INITIALIZED
+    user_pin_not_initialized,
+    // Someone re-initialised the token while we were logged in; the login is dropped.
+    // → CKR_USER_NOT_LOGGED_IN
+    token_changed,
+    // SQLite or file-system failure. → CKR_DEVICE_ERROR
+    storage_error,
+    // The database stayed locked past the busy timeout. → CKR_DEVICE_ERROR
+    busy,
+    // Not a gostcsp token, truncated, or an unknown format / algorithm. → CKR_DEVICE_ERROR
+    corrupt,
+    // A sealed record failed authentication (altered, swapped or moved); nothing from it is
+    // used. → CKR_DEVICE_ERROR
+    integrity_failure,
+    // Wrong PIN; the failure was counted and tries remain. → CKR_PIN_INCORRECT
+    pin_incorrect,
+    // The retry counter is at its maximum (or this wrong PIN used the last try).
+    // → CKR_PIN_LOCKED
+    pin_locked,
+    // The PIN is a factory/default PIN that must be changed before private-key use.
+    // → CKR_PIN_EXPIRED
+    pin_expired,
+    // The new PIN is forbidden by policy (default list, trivial pattern, configured list,
+    // control characters). → CKR_PIN_INVALID
+    pin_invalid,
+    // The PIN is shorter or longer than the policy allows. → CKR_PIN_LEN_RANGE
+    pin_len_range,
+    // The operation needs the user (or the SO) logged in. → CKR_USER_NOT_LOGGED_IN
+    not_logged_in,
+    // The other user type is logged in. → CKR_USER_ANOTHER_ALREADY_LOGGED_IN
+    already_logged_in,
+    // No such handle, or not visible in this login state. → CKR_OBJECT_HANDLE_INVALID
+    object_not_found,
+    // Typed fields contradict each other, or an attribute duplicates a typed field or carries a
+    // secret in clear. → CKR_TEMPLATE_INCONSISTENT
+    template_inconsistent,
+    // An immutable field, or an attempt to relax sensitive / non-extractable.
+    // → CKR_ATTRIBUTE_READ_ONLY
+    attribute_read_only,
+    // A secret value that may not leave the token. → CKR_ATTRIBUTE_SENSITIVE
+    attribute_sensitive,
+    // Not a private key of a supported type for this operation. → CKR_KEY_TYPE_INCONSISTENT
+    key_unusable,
+    // core/ refused; Status::core_status() says why (→ CKR_DATA_LEN_RANGE,
+    // CKR_MECHANISM_PARAM_INVALID, ... or CKR_FUNCTION_FAILED).
+    crypto_failure,
+    // Allocation or locked-memory failure. → CKR_HOST_MEMORY
+    out_of_memory,
+    // A bug. → CKR_GENERAL_ERROR
+    internal,
 };
 
 // A short, stable description of an Error ("PIN incorrect").

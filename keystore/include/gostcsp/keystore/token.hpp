@@ -47,8 +47,8 @@ inline constexpr std::uint64_t cko_certificate = 0x1;
 inline constexpr std::uint64_t cko_public_key = 0x2;
 inline constexpr std::uint64_t cko_private_key = 0x3;
 inline constexpr std::uint64_t cko_secret_key = 0x4;
-inline constexpr std::uint64_t ckk_gostr3410 = 0x30;            // 256-bit 34.10-2012 (and 2001)
-inline constexpr std::uint64_t ckk_gostr3410_512 = 0xD4321003;  // TC26 vendor value
+inline constexpr std::uint64_t ckk_gostr3410 = 0x30;               // 256-bit 34.10-2012 (and 2001)
+inline constexpr std::uint64_t ckk_gostr3410_512 = 0xD4321003;     // TC26 vendor value
 inline constexpr std::uint64_t key_type_none = ~std::uint64_t{0};  // not a key
 // Attribute types the opaque list must NOT carry, because a typed field holds them
 // (CKA_CLASS, CKA_TOKEN, CKA_PRIVATE, CKA_KEY_TYPE, CKA_SENSITIVE, CKA_EXTRACTABLE,
@@ -86,15 +86,15 @@ struct Object {
     std::uint64_t object_class = cko_data;
     std::uint64_t key_type = key_type_none;
     std::optional<core::ParamSet> param_set;  // GOST keys: the curve
-    bool is_token = true;       // false: a session object, kept in memory only (never on disk)
-    bool is_private = false;    // true: visible and usable only while the user is logged in;
-                                // stored sealed (attributes encrypted and authenticated)
-    bool sensitive = false;     // CKA_SENSITIVE: may only go false -> true
-    bool extractable = true;    // CKA_EXTRACTABLE: may only go true -> false
+    bool is_token = true;            // false: a session object, kept in memory only (never on disk)
+    bool is_private = false;         // true: visible and usable only while the user is logged in;
+                                     // stored sealed (attributes encrypted and authenticated)
+    bool sensitive = false;          // CKA_SENSITIVE: may only go false -> true
+    bool extractable = true;         // CKA_EXTRACTABLE: may only go true -> false
     bool always_sensitive = false;   // maintained by the keystore (read-only)
     bool never_extractable = false;  // maintained by the keystore (read-only)
-    bool has_secret = false;    // a sealed secret value exists (read-only)
-    Bytes public_key;           // GOST keys: X‖Y little-endian (both halves of a pair)
+    bool has_secret = false;         // a sealed secret value exists (read-only)
+    Bytes public_key;                // GOST keys: X‖Y little-endian (both halves of a pair)
     std::vector<Attribute> attributes;  // opaque to the keystore, returned verbatim
 };
 
@@ -117,28 +117,35 @@ struct ObjectQuery {
 
 // Retry state of one PIN, for CKF_{USER,SO}_PIN_* flags.
 struct PinState {
-    bool initialized = false;        // a PIN of this kind is set
-    std::uint32_t failed = 0;        // consecutive failures (persistent)
-    std::uint32_t max_retries = 0;   // lock at this many failures
-    bool must_change = false;        // a default/weak PIN set as factory state: CKF_*_PIN_TO_BE_CHANGED
-    std::uint32_t tries_left() const noexcept { return failed >= max_retries ? 0 : max_retries - failed; }
-    bool locked() const noexcept { return initialized && tries_left() == 0; }          // *_PIN_LOCKED
-    bool final_try() const noexcept { return initialized && tries_left() == 1; }       // *_PIN_FINAL_TRY
-    bool count_low() const noexcept { return initialized && failed > 0 && !locked(); }  // *_PIN_COUNT_LOW
+    bool initialized = false;       // a PIN of this kind is set
+    std::uint32_t failed = 0;       // consecutive failures (persistent)
+    std::uint32_t max_retries = 0;  // lock at this many failures
+    // A default/weak PIN set as factory state: CKF_*_PIN_TO_BE_CHANGED.
+    bool must_change = false;
+
+    std::uint32_t tries_left() const noexcept {
+        return failed >= max_retries ? 0 : max_retries - failed;
+    }
+    // CKF_*_PIN_LOCKED
+    bool locked() const noexcept { return initialized && tries_left() == 0; }
+    // CKF_*_PIN_FINAL_TRY
+    bool final_try() const noexcept { return initialized && tries_left() == 1; }
+    // CKF_*_PIN_COUNT_LOW: some failures, not yet locked.
+    bool count_low() const noexcept { return initialized && failed > 0 && !locked(); }
 };
 
 struct TokenInfo {
     std::filesystem::path path;
-    bool initialized = false;        // CKF_TOKEN_INITIALIZED
-    std::string label;               // UTF-8, at most 32 bytes
-    std::string serial;              // 16 hex digits, derived from the random token id
+    bool initialized = false;  // CKF_TOKEN_INITIALIZED
+    std::string label;         // UTF-8, at most 32 bytes
+    std::string serial;        // 16 hex digits, derived from the random token id
     std::string manufacturer = "gostcsp";
     std::string model = "soft token";
-    PinState user;                   // user.initialized == CKF_USER_PIN_INITIALIZED
+    PinState user;  // user.initialized == CKF_USER_PIN_INITIALIZED
     PinState so;
-    unsigned pin_min_length = 0;     // current policy (from the Config)
+    unsigned pin_min_length = 0;  // current policy (from the Config)
     unsigned pin_max_length = 0;
-    std::uint64_t public_objects = 0;   // token objects, for information
+    std::uint64_t public_objects = 0;  // token objects, for information
     std::uint64_t private_objects = 0;
 };
 
@@ -185,7 +192,8 @@ class Token {
 public:
     // Opens an existing token file (token_not_present if missing; corrupt if it is not a gostcsp
     // token). An uninitialised token opens; most calls then fail with token_not_initialized.
-    static Result<std::unique_ptr<Token>> open(const Config& config, const std::filesystem::path& path);
+    static Result<std::unique_ptr<Token>> open(const Config& config,
+                                               const std::filesystem::path& path);
     ~Token();
     Token(const Token&) = delete;
     Token& operator=(const Token&) = delete;
@@ -197,9 +205,10 @@ public:
 
     // C_Login. The failure counter is incremented and committed in its own transaction BEFORE
     // the PIN is tried; success resets it. Errors: pin_locked (nothing tried, or this wrong PIN
-    // used the last try), pin_incorrect (tries remain; info() has the count), pin_len_range, user_pin_not_initialized,
-    // already_logged_in (the other user type is logged in; logging in again as the same type
-    // re-verifies the PIN), token_not_initialized. Success may carry must_change.
+    // used the last try), pin_incorrect (tries remain; info() has the count), pin_len_range,
+    // user_pin_not_initialized, already_logged_in (the other user type is logged in; logging in
+    // again as the same type re-verifies the PIN), token_not_initialized. Success may carry
+    // must_change.
     Result<LoginInfo> login(UserType who, std::string_view pin);
     // C_Logout: forgets the data key and drops session objects that are private.
     void logout() noexcept;
@@ -220,7 +229,8 @@ public:
     // endian, validated: 0 < d < q, param_set required; public_key is derived and filled in),
     // for cko_secret_key the key bytes. Private and secret keys must be is_private. Private
     // objects need the user logged in; public token objects may be created without a login.
-    Result<ObjectHandle> create_object(const Object& tmpl, std::span<const std::uint8_t> secret = {});
+    Result<ObjectHandle> create_object(const Object& tmpl,
+                                       std::span<const std::uint8_t> secret = {});
     // C_CopyObject: a new object with the same secret, the changes in `update` applied (same
     // rules as update_object; is_token may differ via `to_token`).
     Result<ObjectHandle> copy_object(ObjectHandle handle, const ObjectUpdate& update,
