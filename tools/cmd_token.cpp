@@ -43,6 +43,15 @@ constexpr std::uint64_t cka_issuer = 0x81;
 constexpr std::uint64_t cka_serial_number = 0x82;
 constexpr std::uint64_t cka_trusted = 0x86;
 constexpr std::uint64_t cka_certificate_category = 0x87;
+constexpr std::uint64_t cka_java_midp_security_domain = 0x88;
+constexpr std::uint64_t cka_url = 0x89;
+constexpr std::uint64_t cka_hash_of_subject_public_key = 0x8A;
+constexpr std::uint64_t cka_hash_of_issuer_public_key = 0x8B;
+constexpr std::uint64_t cka_check_value = 0x90;
+constexpr std::uint64_t cka_public_key_info = 0x129;
+constexpr std::uint64_t cka_always_authenticate = 0x202;
+constexpr std::uint64_t cka_wrap_with_trusted = 0x210;
+constexpr std::uint64_t cka_allowed_mechanisms = 0x40000600;  // CKF_ARRAY_ATTRIBUTE | 0x600
 constexpr std::uint64_t cka_subject = 0x101;
 constexpr std::uint64_t cka_id = 0x102;
 constexpr std::uint64_t cka_encrypt = 0x104;
@@ -673,22 +682,19 @@ void run_keygen(const KeygenOptions& o) {
             {cka_copyable, bool_attr(true)},
             {cka_destroyable, bool_attr(true)},
             {cka_gostr3411_params, streebog_oid_der(bits)},
+            {cka_allowed_mechanisms, {}},
+            {cka_public_key_info, {}},
         };
     }
-    for (auto& [type, on] :
-         std::initializer_list<std::pair<std::uint64_t, bool>>{{cka_verify, true},
-                                                               {cka_encrypt, false},
-                                                               {cka_wrap, false},
-                                                               {cka_verify_recover, false},
-                                                               {cka_trusted, false}}) {
-        pub.attributes.push_back({type, bool_attr(on)});
+    using Flag = std::pair<std::uint64_t, bool>;
+    for (const Flag& f : {Flag{cka_verify, true}, Flag{cka_encrypt, false}, Flag{cka_wrap, false},
+                          Flag{cka_verify_recover, false}, Flag{cka_trusted, false}}) {
+        pub.attributes.push_back({f.first, bool_attr(f.second)});
     }
-    for (auto& [type, on] :
-         std::initializer_list<std::pair<std::uint64_t, bool>>{{cka_sign, true},
-                                                               {cka_decrypt, false},
-                                                               {cka_unwrap, false},
-                                                               {cka_sign_recover, false}}) {
-        priv.attributes.push_back({type, bool_attr(on)});
+    for (const Flag& f : {Flag{cka_sign, true}, Flag{cka_decrypt, false}, Flag{cka_unwrap, false},
+                          Flag{cka_sign_recover, false}, Flag{cka_wrap_with_trusted, false},
+                          Flag{cka_always_authenticate, false}}) {
+        priv.attributes.push_back({f.first, bool_attr(f.second)});
     }
     auto kp = take(t->generate_key_pair(set, pub, priv), "key generation");
     auto pub_obj = take(t->read_object(kp.public_key), "reading the new public key");
@@ -783,6 +789,12 @@ void run_import_cert(const ImportCertOptions& o) {
         {cka_destroyable, bool_attr(true)},
         {cka_start_date, {}},
         {cka_end_date, {}},
+        {cka_check_value, {}},
+        {cka_url, {}},
+        {cka_hash_of_subject_public_key, {}},
+        {cka_hash_of_issuer_public_key, {}},
+        {cka_java_midp_security_domain, ulong_attr(0)},
+        {cka_public_key_info, {}},
     };
     auto h = take(t->create_object(c), "storing the certificate");
     std::cout << "imported certificate as object " << h << " (" << der.size() << " bytes DER)\n";

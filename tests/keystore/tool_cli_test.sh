@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # gostcsp-tool token commands end to end: refusals with clear messages, PINs never echoed.
-# Usage: tool_cli_test.sh /path/to/gostcsp-tool
+# Usage: tool_cli_test.sh /path/to/gostcsp-tool [/path/to/libgostcsp-pkcs11.so]
+# With the module (and OpenSC's pkcs11-tool), also checks that what the tool creates is served
+# through PKCS#11: the key pair, its attributes, the certificate, and signing with the key.
 set -euo pipefail
 tool="$1"
+module="${2:-}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/gostcsp-cli.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 export GOSTCSP_CONF="$work/gostcsp.conf" GOSTCSP_TOKEN_DIR="$work/tokens"
@@ -65,6 +68,26 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$w
 run 0 "imported certificate" -- import-cert --pin-env GOOD_PIN --label cert --id a1 "$work/c.pem"
 run 1 "not an X.509 certificate" -- import-cert --pin-env GOOD_PIN "$work/so.pin"
 run 0 "certificate" -- list-objects
+if [ -n "$module" ] && [ -f "$module" ] && command -v pkcs11-tool >/dev/null; then
+    objs="$(pkcs11-tool --module "$module" --login --pin "$GOOD_PIN" -O 2>&1)" || true
+    printf '%s\n' "$objs" | grep -v -- "$GOOD_PIN" >> "$log"
+    for want in "Private Key Object; GOSTR3410-2012-256" "Usage:      sign, derive" \
+        "Access:     sensitive, always sensitive, never extractable, local" \
+        "Certificate Object; type = X.509 cert" "subject:    DN: CN=gostcsp cli test"; do
+        if ! grep -qF -- "$want" <<<"$objs"; then
+            echo "FAIL: pkcs11-tool -O does not show '$want'" >&2
+            printf '%s\n' "$objs" | sed 's/^/    /' >&2
+            fails=$((fails + 1))
+        fi
+    done
+    echo "message" > "$work/msg"
+    if ! pkcs11-tool --module "$module" --login --pin "$GOOD_PIN" --sign \
+        -m GOSTR3410-WITH-GOSTR3411-12-256 --id a1 -i "$work/msg" -o "$work/sig" >/dev/null 2>&1 ||
+        [ "$(wc -c < "$work/sig")" -ne 64 ]; then
+        echo "FAIL: pkcs11-tool could not sign with the key gostcsp-tool generated" >&2
+        fails=$((fails + 1))
+    fi
+fi
 run 0 "deleted object 1" -- delete-object --pin-env GOOD_PIN 1
 run 1 "no such object" -- delete-object --pin-env GOOD_PIN 1
 # Token selection and configuration errors name what is wrong.
