@@ -193,8 +193,10 @@ Bytes engine_vko(EVP_PKEY* mine, EVP_PKEY* peer, const Bytes& ukm, DigestSize si
 Botan::BigInt big(std::span<const std::uint8_t> be) { return Botan::BigInt(be.data(), be.size()); }
 
 const Botan::EC_Group& botan_group(ParamSet set) {
-    static std::vector<std::unique_ptr<Botan::EC_Group>> groups(all_param_sets().size());
-    auto& g = groups[static_cast<std::size_t>(set)];
+    // Deliberately never destroyed: Botan's own group registry may die first at exit.
+    static auto* groups =
+        new std::vector<std::unique_ptr<Botan::EC_Group>>(all_param_sets().size());
+    auto& g = (*groups)[static_cast<std::size_t>(set)];
     if (!g) {
         const CurveParams& c = curve_params(set);
         g = std::make_unique<Botan::EC_Group>(big(c.p), big(c.a), big(c.b), big(c.x), big(c.y),

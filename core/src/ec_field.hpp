@@ -307,6 +307,184 @@ GOSTCSP_INLINE void mul_wide4_adx(u64* t, const u64* a, const u64* b) noexcept {
         : "rdx", "cc", "memory");
 }
 
+// p = 2^256 − c (c < 2^31): r = a·b mod p, fully reduced, in one MULX/ADX block. The low product
+// limbs go to a stack scratch (r may alias a or b); the high ones stay in registers for the fold.
+GOSTCSP_INLINE void pm4_mul_adx(u64* r, const u64* a, const u64* b, u64 c) noexcept {
+    u64 A0, A1, A2, A3, A4, lo, hi, z;
+    u64 tmp[3];
+    const u64* ap = a;
+    const u64* bp = b;
+    __asm__ __volatile__(
+        // ---- 4×4 product (as mul_wide4_adx), t0..t2 → tmp, t3..t7 in A3 A4 A0 A1 A2
+        "movq 0(%[b]), %%rdx\n\t"
+        "mulxq 0(%[a]), %[A0], %[A1]\n\t"
+        "mulxq 8(%[a]), %[lo], %[A2]\n\t"
+        "addq %[lo], %[A1]\n\t"
+        "mulxq 16(%[a]), %[lo], %[A3]\n\t"
+        "adcq %[lo], %[A2]\n\t"
+        "mulxq 24(%[a]), %[lo], %[A4]\n\t"
+        "adcq %[lo], %[A3]\n\t"
+        "adcq $0, %[A4]\n\t"
+        "movq %[A0], 0(%[tmp])\n\t"
+        "movq 8(%[b]), %%rdx\n\t"
+        "xorq %[z], %[z]\n\t"
+        "mulxq 0(%[a]), %[lo], %[hi]\n\t"
+        "adoxq %[lo], %[A1]\n\t"
+        "adcxq %[hi], %[A2]\n\t"
+        "mulxq 8(%[a]), %[lo], %[hi]\n\t"
+        "adoxq %[lo], %[A2]\n\t"
+        "adcxq %[hi], %[A3]\n\t"
+        "mulxq 16(%[a]), %[lo], %[hi]\n\t"
+        "adoxq %[lo], %[A3]\n\t"
+        "adcxq %[hi], %[A4]\n\t"
+        "mulxq 24(%[a]), %[lo], %[A0]\n\t"
+        "adoxq %[lo], %[A4]\n\t"
+        "adcxq %[z], %[A0]\n\t"
+        "adoxq %[z], %[A0]\n\t"
+        "movq %[A1], 8(%[tmp])\n\t"
+        "movq 16(%[b]), %%rdx\n\t"
+        "xorq %[z], %[z]\n\t"
+        "mulxq 0(%[a]), %[lo], %[hi]\n\t"
+        "adoxq %[lo], %[A2]\n\t"
+        "adcxq %[hi], %[A3]\n\t"
+        "mulxq 8(%[a]), %[lo], %[hi]\n\t"
+        "adoxq %[lo], %[A3]\n\t"
+        "adcxq %[hi], %[A4]\n\t"
+        "mulxq 16(%[a]), %[lo], %[hi]\n\t"
+        "adoxq %[lo], %[A4]\n\t"
+        "adcxq %[hi], %[A0]\n\t"
+        "mulxq 24(%[a]), %[lo], %[A1]\n\t"
+        "adoxq %[lo], %[A0]\n\t"
+        "adcxq %[z], %[A1]\n\t"
+        "adoxq %[z], %[A1]\n\t"
+        "movq %[A2], 16(%[tmp])\n\t"
+        "movq 24(%[b]), %%rdx\n\t"
+        "xorq %[z], %[z]\n\t"
+        "mulxq 0(%[a]), %[lo], %[hi]\n\t"
+        "adoxq %[lo], %[A3]\n\t"
+        "adcxq %[hi], %[A4]\n\t"
+        "mulxq 8(%[a]), %[lo], %[hi]\n\t"
+        "adoxq %[lo], %[A4]\n\t"
+        "adcxq %[hi], %[A0]\n\t"
+        "mulxq 16(%[a]), %[lo], %[hi]\n\t"
+        "adoxq %[lo], %[A0]\n\t"
+        "adcxq %[hi], %[A1]\n\t"
+        "mulxq 24(%[a]), %[lo], %[A2]\n\t"
+        "adoxq %[lo], %[A1]\n\t"
+        "adcxq %[z], %[A2]\n\t"
+        "adoxq %[z], %[A2]\n\t"
+        // ---- fold: u = t_lo + c·t_hi  (t4..t7 = A4 A0 A1 A2, t3 = A3)
+        "movq %[c], %%rdx\n\t"
+        "xorq %[z], %[z]\n\t"
+        "mulxq %[A4], %[lo], %[hi]\n\t"     // lo:hi = c·t4
+        "adoxq 0(%[tmp]), %[lo]\n\t"        // u0
+        "mulxq %[A0], %[A4], %[a]\n\t"      // A4:a = c·t5
+        "adoxq 8(%[tmp]), %[A4]\n\t"
+        "adcxq %[hi], %[A4]\n\t"            // u1
+        "mulxq %[A1], %[A0], %[hi]\n\t"     // A0:hi = c·t6
+        "adoxq 16(%[tmp]), %[A0]\n\t"
+        "adcxq %[a], %[A0]\n\t"             // u2
+        "mulxq %[A2], %[A1], %[a]\n\t"      // A1:a = c·t7
+        "adoxq %[A3], %[A1]\n\t"
+        "adcxq %[hi], %[A1]\n\t"            // u3
+        "adoxq %[z], %[a]\n\t"
+        "adcxq %[z], %[a]\n\t"              // top word
+        "imulq %%rdx, %[a]\n\t"             // top·c
+        "addq %[a], %[lo]\n\t"
+        "adcq %[z], %[A4]\n\t"
+        "adcq %[z], %[A0]\n\t"
+        "adcq %[z], %[A1]\n\t"
+        "sbbq %[a], %[a]\n\t"               // a = −k (wrapped once)
+        // w = u + c; take w if k or w carried out (u ≥ p)
+        "movq %[lo], %[hi]\n\t"
+        "addq %%rdx, %[hi]\n\t"
+        "movq %[A4], %[A2]\n\t"
+        "adcq %[z], %[A2]\n\t"
+        "movq %[A0], %[A3]\n\t"
+        "adcq %[z], %[A3]\n\t"
+        "movq %[A1], %[b]\n\t"
+        "adcq %[z], %[b]\n\t"
+        "sbbq %[z], %[z]\n\t"
+        "orq %[a], %[z]\n\t"
+        "cmovnzq %[hi], %[lo]\n\t"
+        "cmovnzq %[A2], %[A4]\n\t"
+        "cmovnzq %[A3], %[A0]\n\t"
+        "cmovnzq %[b], %[A1]\n\t"
+        "movq %[lo], 0(%[r])\n\t"
+        "movq %[A4], 8(%[r])\n\t"
+        "movq %[A0], 16(%[r])\n\t"
+        "movq %[A1], 24(%[r])\n\t"
+        : [A0] "=&r"(A0), [A1] "=&r"(A1), [A2] "=&r"(A2), [A3] "=&r"(A3), [A4] "=&r"(A4),
+          [lo] "=&r"(lo), [hi] "=&r"(hi), [z] "=&r"(z), [a] "+&r"(ap), [b] "+&r"(bp)
+        : [r] "r"(r), [tmp] "r"(tmp), [c] "r"(c)
+        : "rdx", "cc", "memory");
+}
+
+// p = 2^256 − c: r = a + b mod p (inputs < p), branch-free.
+GOSTCSP_INLINE void pm4_add(u64* r, const u64* a, const u64* b, u64 c) noexcept {
+    u64 s0, s1, s2, s3, w0, w1, w2, w3, k;
+    __asm__ __volatile__(
+        "movq 0(%[a]), %[s0]\n\t"
+        "addq 0(%[b]), %[s0]\n\t"
+        "movq 8(%[a]), %[s1]\n\t"
+        "adcq 8(%[b]), %[s1]\n\t"
+        "movq 16(%[a]), %[s2]\n\t"
+        "adcq 16(%[b]), %[s2]\n\t"
+        "movq 24(%[a]), %[s3]\n\t"
+        "adcq 24(%[b]), %[s3]\n\t"
+        "sbbq %[k], %[k]\n\t"
+        "movq %[s0], %[w0]\n\t"
+        "addq %[c], %[w0]\n\t"
+        "movq %[s1], %[w1]\n\t"
+        "adcq $0, %[w1]\n\t"
+        "movq %[s2], %[w2]\n\t"
+        "adcq $0, %[w2]\n\t"
+        "movq %[s3], %[w3]\n\t"
+        "adcq $0, %[w3]\n\t"
+        "sbbq $0, %[k]\n\t"  // k = −carry1 − carry2: non-zero iff either carried
+        "testq %[k], %[k]\n\t"
+        "cmovnzq %[w0], %[s0]\n\t"
+        "cmovnzq %[w1], %[s1]\n\t"
+        "cmovnzq %[w2], %[s2]\n\t"
+        "cmovnzq %[w3], %[s3]\n\t"
+        "movq %[s0], 0(%[r])\n\t"
+        "movq %[s1], 8(%[r])\n\t"
+        "movq %[s2], 16(%[r])\n\t"
+        "movq %[s3], 24(%[r])\n\t"
+        : [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3), [w0] "=&r"(w0),
+          [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [k] "=&r"(k)
+        : [a] "r"(a), [b] "r"(b), [r] "r"(r), [c] "r"(c)
+        : "cc", "memory");
+}
+
+// p = 2^256 − c: r = a − b mod p (inputs < p), branch-free. A borrow means adding p, i.e.
+// subtracting c modulo 2^256 (which cannot borrow again: the wrapped difference is ≥ c).
+GOSTCSP_INLINE void pm4_sub(u64* r, const u64* a, const u64* b, u64 c) noexcept {
+    u64 d0, d1, d2, d3, m;
+    __asm__ __volatile__(
+        "movq 0(%[a]), %[d0]\n\t"
+        "subq 0(%[b]), %[d0]\n\t"
+        "movq 8(%[a]), %[d1]\n\t"
+        "sbbq 8(%[b]), %[d1]\n\t"
+        "movq 16(%[a]), %[d2]\n\t"
+        "sbbq 16(%[b]), %[d2]\n\t"
+        "movq 24(%[a]), %[d3]\n\t"
+        "sbbq 24(%[b]), %[d3]\n\t"
+        "sbbq %[m], %[m]\n\t"
+        "andq %[c], %[m]\n\t"
+        "subq %[m], %[d0]\n\t"
+        "sbbq $0, %[d1]\n\t"
+        "sbbq $0, %[d2]\n\t"
+        "sbbq $0, %[d3]\n\t"
+        "movq %[d0], 0(%[r])\n\t"
+        "movq %[d1], 8(%[r])\n\t"
+        "movq %[d2], 16(%[r])\n\t"
+        "movq %[d3], 24(%[r])\n\t"
+        : [d0] "=&r"(d0), [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3), [m] "=&r"(m)
+        : [a] "r"(a), [b] "r"(b), [r] "r"(r), [c] "r"(c)
+        : "cc", "memory");
+}
+
 // 8×8-limb product from four 4×4 MULX/ADX blocks (schoolbook on 256-bit halves).
 GOSTCSP_INLINE void mul_wide8_adx(u64* t, const u64* a, const u64* b) noexcept {
     u64 mid1[8], mid2[8];
@@ -484,15 +662,46 @@ struct PseudoMersenneField : ModBase<N> {
         for (std::size_t i = 0; i < N; ++i) r[i] = (w[i] & take) | (u[i] & ~take);
     }
     GOSTCSP_INLINE void mul(u64* r, const u64* a, const u64* b) const noexcept {
+#if defined(__x86_64__)
+        if constexpr (Adx && N == 4) {
+            pm4_mul_adx(r, a, b, c);
+            return;
+        }
+#endif
         u64 t[2 * N];
         mul_wide_sel<N, Adx>(t, a, b);
         reduce_wide(r, t);
     }
     GOSTCSP_INLINE void sqr(u64* r, const u64* a) const noexcept {
+#if defined(__x86_64__)
+        if constexpr (Adx && N == 4) {
+            pm4_mul_adx(r, a, a, c);
+            return;
+        }
+#endif
         u64 t[2 * N];
         sqr_wide_sel<N, Adx>(t, a);
         reduce_wide(r, t);
     }
+#if defined(__x86_64__)
+    GOSTCSP_INLINE void add(u64* r, const u64* a, const u64* b) const noexcept {
+        if constexpr (N == 4)
+            pm4_add(r, a, b, c);
+        else
+            ModBase<N>::add(r, a, b);
+    }
+    GOSTCSP_INLINE void sub(u64* r, const u64* a, const u64* b) const noexcept {
+        if constexpr (N == 4)
+            pm4_sub(r, a, b, c);
+        else
+            ModBase<N>::sub(r, a, b);
+    }
+    GOSTCSP_INLINE void neg(u64* r, const u64* a) const noexcept {
+        u64 z[N] = {};
+        sub(r, z, a);
+    }
+    GOSTCSP_INLINE void dbl(u64* r, const u64* a) const noexcept { add(r, a, a); }
+#endif
     // Any a < 2^(64N) -> a mod p.
     void to_internal(u64* r, const u64* a) const noexcept {
         u64 t[2 * N] = {};
