@@ -13,6 +13,7 @@
 #include "errors.hpp"
 #include "key.hpp"
 #include "prov.hpp"
+#include "token_key.hpp"
 
 namespace gostcsp::prov {
 
@@ -147,6 +148,11 @@ const OSSL_ALGORITHM decoder_algorithms[] = {
      functions<KeyKind::k512, Input::private_key_info>, "PKCS#8 DER"},
     {GOSTCSP_NAMES_512, "provider=gostcsp,input=der,structure=SubjectPublicKeyInfo",
      functions<KeyKind::k512, Input::spki>, "SubjectPublicKeyInfo DER"},
+    // Key-URI PEM files (store_pkcs11.cpp): the token key a `pkcs11:` URI names.
+    {GOSTCSP_NAMES_256, "provider=gostcsp,input=pem", uri_pem_decoder_functions,
+     "PKCS#11 URI key file"},
+    {GOSTCSP_NAMES_512, "provider=gostcsp,input=pem", uri_pem_decoder_functions,
+     "PKCS#11 URI key file"},
     {nullptr, nullptr, nullptr, nullptr},
 };
 

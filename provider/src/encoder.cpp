@@ -104,7 +104,8 @@ bool write_private(EncCtx* ctx, BIO* out, const GostKey& key, Format fmt, bool e
     PKCS8_PRIV_KEY_INFO* p8 = make_pkcs8(key);
     if (p8 == nullptr) {
         GOSTCSP_RAISE(ctx->prov,
-                      key.has_private ? Reason::encoding_failed : Reason::missing_private_key);
+                      key.has_scalar() ? Reason::encoding_failed : Reason::missing_private_key,
+                      key.token ? "a token key does not leave its token" : nullptr);
         return false;
     }
     bool ok = false;
@@ -171,7 +172,9 @@ bool write_text(BIO* out, const GostKey& key, int selection) noexcept {
     if (BIO_printf(out, "GOST R 34.10-2012 %u-bit key (%s)\n", static_cast<unsigned>(key.kind),
                    key_type_name(key.kind)) <= 0)
         return false;
-    if (want_priv && key.has_private) {
+    if (want_priv && key.token) {
+        if (BIO_puts(out, "Private key: on a PKCS#11 token\n") <= 0) return false;
+    } else if (want_priv && key.has_private) {
         if (BIO_puts(out, "Private key: ") <= 0 || !print_le_as_hex(out, key.priv.le_bytes()))
             return false;
     }

@@ -39,6 +39,15 @@ const OSSL_ITEM reason_table[] = {
     item<Reason::encoding_failed>("encoding failed"),
     item<Reason::operation_not_initialised>("operation not initialised"),
     item<Reason::bad_parameter>("bad parameter value"),
+    item<Reason::token_pin_expired>("token PIN must be changed"),
+    item<Reason::token_pin_incorrect>("token PIN incorrect"),
+    item<Reason::token_pin_locked>("token PIN locked"),
+    item<Reason::token_key_not_found>("key not found on token"),
+    item<Reason::token_error>("token operation failed"),
+    item<Reason::token_login_required>("token login required"),
+    item<Reason::token_module>("PKCS#11 module error"),
+    item<Reason::bad_uri>("bad pkcs11 URI"),
+    item<Reason::token_not_found>("token not found"),
     OSSL_ITEM{0, nullptr},
 };
 

@@ -36,6 +36,16 @@ enum class Reason : int {
     encoding_failed = 23,
     operation_not_initialised = 24,
     bad_parameter = 25,
+    // Token keys (pkcs11: URIs); mapped from CK_RV in p11_errors.cpp only.
+    token_pin_expired = 100,
+    token_pin_incorrect = 101,
+    token_pin_locked = 102,
+    token_key_not_found = 103,
+    token_error = 104,
+    token_login_required = 105,
+    token_module = 106,
+    bad_uri = 107,
+    token_not_found = 108,
 };
 
 // {reason, text} rows for OSSL_FUNC_PROVIDER_GET_REASON_STRINGS, ending with {0, nullptr}.

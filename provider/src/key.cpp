@@ -234,7 +234,8 @@ int encode_spki_der(const GostKey& key, unsigned char** der) noexcept {
 }
 
 PKCS8_PRIV_KEY_INFO* make_pkcs8(const GostKey& key) noexcept {
-    if (!key.has_private || !key.has_params) return nullptr;
+    // A token key has no scalar here: it never leaves the token, so it has no PKCS#8 form.
+    if (!key.has_scalar() || !key.has_params) return nullptr;
     PKCS8_PRIV_KEY_INFO* p8 = PKCS8_PRIV_KEY_INFO_new();
     StringPtr params(encode_key_params(key));
     const auto d = key.priv.le_bytes();

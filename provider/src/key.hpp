@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -18,6 +19,8 @@ namespace gostcsp::prov {
 
 // 256 or 512: which of the two key types (and OIDs 1.2.643.7.1.1.1.1 / .1.2) a key belongs to.
 enum class KeyKind : unsigned { k256 = 256, k512 = 512 };
+
+struct TokenKey;  // token_key.hpp
 
 // A parameter set as chosen by the user or found in an encoding. The OID is kept as given
 // (CryptoPro-A and tc26-256-B are one curve but different OIDs), so re-encoding a key loaded
@@ -37,6 +40,10 @@ struct GostKey {
     bool has_public = false;
     core::PrivateKey priv;
     core::PublicKey pub;
+    // Set for a key on a PKCS#11 token: has_private is true but `priv` is empty; signing and VKO
+    // go to the token (token_key.hpp). Shared by duplicates of the key.
+    std::shared_ptr<const TokenKey> token;
+    bool has_scalar() const noexcept { return has_private && !token; }
 
     std::size_t field_bytes() const noexcept { return static_cast<unsigned>(kind) / 8; }
     std::size_t signature_bytes() const noexcept { return 2 * field_bytes(); }

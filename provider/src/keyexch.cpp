@@ -10,6 +10,7 @@
 #include "gostcsp/gost3410.hpp"
 #include "key.hpp"
 #include "prov.hpp"
+#include "token_key.hpp"
 
 namespace gostcsp::prov {
 
@@ -159,6 +160,13 @@ int derive(void* vctx, unsigned char* secret, size_t* secretlen, size_t outlen) 
     if (outlen < n) {
         GOSTCSP_RAISE(ctx->prov, Reason::buffer_too_small);
         return 0;
+    }
+    if (ctx->key->token) {  // VKO with the scalar on the token: C_DeriveKey
+        if (!token_vko(ctx->prov, *ctx->key->token, ctx->peer->pub, {ctx->ukm, ctx->ukm_len},
+                       {secret, n}))
+            return 0;
+        *secretlen = n;
+        return 1;
     }
     const auto st =
         core::vko(ctx->key->priv, ctx->peer->pub, {ctx->ukm, ctx->ukm_len}, size, {secret, n});

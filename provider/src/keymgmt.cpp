@@ -102,6 +102,7 @@ void* km_dup(const void* vkey, int selection) noexcept {
     }
     if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0 && src->has_private) {
         key->priv = src->priv;
+        key->token = src->token;  // a token key: the duplicate refers to the same object
         key->has_private = true;
     }
     return key;
@@ -137,7 +138,8 @@ int km_match(const void* va, const void* vb, int selection) noexcept {
         if (a->has_params && b->has_params && a->params.set != b->params.set) return 0;
         if (a->has_public && b->has_public)
             return core::constant_time_equal(a->pub.le_xy(), b->pub.le_xy()) ? 1 : 0;
-        if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0 && a->has_private && b->has_private)
+        if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0 && a->has_scalar() &&
+            b->has_scalar())
             return core::constant_time_equal(a->priv.le_bytes(), b->priv.le_bytes()) ? 1 : 0;
         return 0;
     }
@@ -149,6 +151,7 @@ int km_validate(const void* vkey, int selection, int) noexcept {
     if (!km_has(vkey, selection)) return 0;
     // Public keys were validated (curve, subgroup) on entry; a pair must belong together.
     if ((selection & keypair) == keypair) {
+        if (key->token) return key->has_public ? 1 : 0;  // the token holds the scalar
         core::PublicKey derived;
         if (!core::ok(key->priv.derive_public(derived))) return 0;
         return core::constant_time_equal(derived.le_xy(), key->pub.le_xy()) ? 1 : 0;
@@ -292,7 +295,7 @@ int km_export(void* vkey, int selection, OSSL_CALLBACK* cb, void* cbarg) noexcep
         !OSSL_PARAM_BLD_push_utf8_string(bld.get(), param_paramset, key->params.oid, 0))
         return 0;
     std::unique_ptr<BIGNUM, BnFree> bn;
-    if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0 && key->has_private) {
+    if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0 && key->has_scalar()) {
         const auto d = key->priv.le_bytes();
         bn.reset(BN_secure_new());
         if (!bn || BN_lebin2bn(d.data(), static_cast<int>(d.size()), bn.get()) == nullptr ||

@@ -26,6 +26,8 @@
 
 namespace gostcsp::prov {
 
+class P11Client;  // token keys (p11_client.hpp)
+
 // One per loaded provider instance. Core upcalls live here, never in globals.
 struct ProvCtx {
     const OSSL_CORE_HANDLE* handle = nullptr;
@@ -35,6 +37,8 @@ struct ProvCtx {
     OSSL_FUNC_core_new_error_fn* core_new_error = nullptr;
     OSSL_FUNC_core_set_error_debug_fn* core_set_error_debug = nullptr;
     OSSL_FUNC_core_vset_error_fn* core_vset_error = nullptr;
+    // PKCS#11 client for pkcs11: URIs and key-URI files (token_key.cpp); modules load lazily.
+    P11Client* p11 = nullptr;
 };
 
 // A dispatch table row whose function type is checked against OpenSSL's OSSL_FUNC_*_fn typedef

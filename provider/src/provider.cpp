@@ -6,6 +6,7 @@
 
 #include "errors.hpp"
 #include "prov.hpp"
+#include "token_key.hpp"
 
 namespace gostcsp::prov {
 
@@ -14,6 +15,7 @@ namespace {
 void teardown(void* vctx) noexcept {
     auto* ctx = static_cast<ProvCtx*>(vctx);
     if (ctx == nullptr) return;
+    free_p11_client(ctx);
     OSSL_LIB_CTX_free(ctx->libctx);
     delete ctx;
 }
@@ -57,6 +59,8 @@ const OSSL_ALGORITHM* query_operation(void*, int operation_id, int* no_cache) no
             return encoder_algorithms;
         case OSSL_OP_DECODER:
             return decoder_algorithms;
+        case OSSL_OP_STORE:
+            return store_algorithms;
         default:
             return nullptr;
     }
@@ -119,6 +123,7 @@ int init(const OSSL_CORE_HANDLE* handle, const OSSL_DISPATCH* in, const OSSL_DIS
     }
     // A child context: fetches see the application's providers (PBES2 ciphers and PRFs for
     // encrypted PKCS#8) and BIO_new_from_core_bio works on it.
+    configure_p11_client(ctx, handle, core_get_params);  // pkcs11-module, pkcs11-pin-file
     ctx->libctx = OSSL_LIB_CTX_new_child(handle, in);
     if (ctx->libctx == nullptr ||
         (legacy_names_wanted(handle, core_get_params) && !register_legacy_digests())) {

@@ -14,6 +14,7 @@
 #include "gostcsp/streebog.hpp"
 #include "key.hpp"
 #include "prov.hpp"
+#include "token_key.hpp"
 
 namespace gostcsp::prov {
 
@@ -24,6 +25,9 @@ struct SigCtx {
     ProvCtx* prov;
     GostKey* key = nullptr;              // owned by the EVP_PKEY, which outlives this context
     std::optional<core::Streebog> hash;  // digest-sign / digest-verify in progress
+    // Hash-and-sign on the token for a token key whose token offers it (shared by duplicates:
+    // OpenSSL duplicates the context before the final call).
+    std::shared_ptr<TokenSignStream> token_stream;
 };
 
 // Streebog names OpenSSL may pass for the digest (EVP_MD_get0_name, OIDs, object names).
@@ -137,6 +141,7 @@ bool attach_key(SigCtx* ctx, void* vkey, bool need_private) noexcept {
         return false;
     }
     ctx->hash.reset();
+    ctx->token_stream.reset();
     return true;
 }
 
@@ -160,6 +165,11 @@ int do_sign(SigCtx* ctx, unsigned char* sig, size_t* siglen, size_t sigsize,
     if (sigsize < n) {
         GOSTCSP_RAISE(ctx->prov, Reason::buffer_too_small);
         return 0;
+    }
+    if (ctx->key->token) {  // the scalar is on the token: raw sign there
+        if (!token_sign_digest(ctx->prov, *ctx->key->token, digest, {sig, n})) return 0;
+        *siglen = n;
+        return 1;
     }
     const auto st = core::sign_digest(ctx->key->priv, digest, {sig, n});
     if (!core::ok(st)) {
@@ -215,6 +225,10 @@ int digest_init(SigCtx* ctx, const char* mdname, void* vkey, const OSSL_PARAM pa
     if (!attach_key(ctx, vkey, need_private) || !check_digest(ctx, mdname) ||
         !set_ctx_params(ctx, params))
         return 0;
+    if (need_private && ctx->key->token && token_has_hash_and_sign(*ctx->key->token)) {
+        ctx->token_stream = TokenSignStream::start(ctx->prov, ctx->key->token);
+        return ctx->token_stream ? 1 : 0;
+    }
     ctx->hash.emplace(digest_size(ctx->key->kind));
     return 1;
 }
@@ -231,6 +245,7 @@ int digest_verify_init(void* vctx, const char* mdname, void* vkey,
 
 int digest_update(void* vctx, const unsigned char* data, size_t datalen) noexcept {
     auto* ctx = static_cast<SigCtx*>(vctx);
+    if (ctx->token_stream) return ctx->token_stream->update({data, datalen}) ? 1 : 0;
     if (!ctx->hash) {
         GOSTCSP_RAISE(ctx->prov, Reason::operation_not_initialised);
         return 0;
@@ -241,6 +256,18 @@ int digest_update(void* vctx, const unsigned char* data, size_t datalen) noexcep
 
 int digest_sign_final(void* vctx, unsigned char* sig, size_t* siglen, size_t sigsize) noexcept {
     auto* ctx = static_cast<SigCtx*>(vctx);
+    if (ctx->token_stream && ctx->key != nullptr) {
+        const std::size_t n = ctx->key->signature_bytes();
+        *siglen = n;
+        if (sig == nullptr) return 1;
+        if (sigsize < n) {
+            GOSTCSP_RAISE(ctx->prov, Reason::buffer_too_small);
+            return 0;
+        }
+        const bool ok = ctx->token_stream->final({sig, n});
+        ctx->token_stream.reset();
+        return ok ? 1 : 0;
+    }
     if (!ctx->hash || ctx->key == nullptr) {
         GOSTCSP_RAISE(ctx->prov, Reason::operation_not_initialised);
         return 0;

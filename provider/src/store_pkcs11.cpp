@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: Apache-2.0
+// STORE loader for RFC 7512 `pkcs11:` URIs: token private keys (as references), public keys and
+// certificates, filtered as the URI says (token, object, id, type); and the key-URI PEM decoder.
+#include <openssl/bio.h>
+#include <openssl/core_dispatch.h>
+#include <openssl/core_names.h>
+#include <openssl/core_object.h>
+#include <openssl/err.h>
+#include <openssl/params.h>
+#include <openssl/pem.h>
+#include <openssl/store.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "errors.hpp"
+#include "key.hpp"
+#include "prov.hpp"
+#include "token_key.hpp"
+
+namespace gostcsp::prov {
+
+namespace {
+
+// Hands one found object to OpenSSL's callback (keys by reference, certificates as DER).
+int emit_object(ProvCtx* prov, const FoundObject& obj, const std::string& uri,
+                OSSL_CALLBACK* object_cb, void* object_cbarg) noexcept {
+    if (obj.cls == CKO_CERTIFICATE) {
+        std::vector<std::uint8_t> der;
+        if (!token_certificate_der(prov, obj, der)) return 1;  // unreadable: skip it
+        int type = OSSL_OBJECT_CERT;
+        OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type),
+            OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_DATA, der.data(), der.size()),
+            OSSL_PARAM_construct_end(),
+        };
+        return object_cb(params, object_cbarg);
+    }
+    GostKey* key = obj.cls == CKO_PRIVATE_KEY ? token_private_key(prov, obj, uri.c_str())
+                                              : token_public_key(prov, obj);
+    if (key == nullptr) return 0;
+    int type = OSSL_OBJECT_PKEY;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type),
+        OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
+                                         const_cast<char*>(key_type_name(key->kind)), 0),
+        OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_REFERENCE, &key, sizeof key),
+        OSSL_PARAM_construct_end(),
+    };
+    const int ok = object_cb(params, object_cbarg);
+    delete key;  // nullptr when the keymgmt's load() took it
+    return ok;
+}
+
+// Exports a referenced key's public half and parameters to another provider's keymgmt.
+int export_key_reference(const void* reference, size_t reference_sz, OSSL_CALLBACK* export_cb,
+                         void* export_cbarg) noexcept {
+    if (reference == nullptr || reference_sz != sizeof(GostKey*)) return 0;
+    const GostKey* key = *static_cast<GostKey* const*>(reference);
+    if (key == nullptr) return 0;
+    for (const OSSL_ALGORITHM* a = keymgmt_algorithms; a->algorithm_names != nullptr; ++a) {
+        if (!std::string_view(a->algorithm_names).starts_with(key_type_name(key->kind))) continue;
+        for (const OSSL_DISPATCH* f = a->implementation; f->function_id != 0; ++f)
+            if (f->function_id == OSSL_FUNC_KEYMGMT_EXPORT)
+                return OSSL_FUNC_keymgmt_export(f)(
+                    const_cast<GostKey*>(key),
+                    OSSL_KEYMGMT_SELECT_PUBLIC_KEY | OSSL_KEYMGMT_SELECT_ALL_PARAMETERS, export_cb,
+                    export_cbarg);
+    }
+    return 0;
+}
+
+// --- STORE ---
+
+struct StoreCtx {
+    ProvCtx* prov = nullptr;
+    std::string uri;
+    int expect = 0;  // OSSL_STORE_INFO_* or 0
+    bool started = false;
+    bool eof = false;
+    std::vector<FoundObject> objects;
+    std::size_t next = 0;
+};
+
+void* store_open(void* provctx, const char* uri) noexcept {
+    if (uri == nullptr || OPENSSL_strncasecmp(uri, "pkcs11:", 7) != 0) return nullptr;
+    try {
+        auto* ctx = new StoreCtx;
+        ctx->prov = static_cast<ProvCtx*>(provctx);
+        ctx->uri = uri;
+        return ctx;
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+int store_set_ctx_params(void* vctx, const OSSL_PARAM params[]) noexcept {
+    auto* ctx = static_cast<StoreCtx*>(vctx);
+    const OSSL_PARAM* p = OSSL_PARAM_locate_const(params, OSSL_STORE_PARAM_EXPECT);
+    if (p != nullptr && !OSSL_PARAM_get_int(p, &ctx->expect)) return 0;
+    return 1;  // subject / issuer / fingerprint searches: the URI already names the object
+}
+
+const OSSL_PARAM* store_settable_ctx_params(void*) noexcept {
+    static const OSSL_PARAM table[] = {
+        OSSL_PARAM_int(OSSL_STORE_PARAM_EXPECT, nullptr),
+        OSSL_PARAM_END,
+    };
+    return table;
+}
+
+int store_load(void* vctx, OSSL_CALLBACK* object_cb, void* object_cbarg,
+               OSSL_PASSPHRASE_CALLBACK* pw_cb, void* pw_cbarg) noexcept {
+    auto* ctx = static_cast<StoreCtx*>(vctx);
+    if (ctx->eof) return 0;
+    if (!ctx->started) {
+        ctx->started = true;
+        CK_OBJECT_CLASS only = CKO_PRIVATE_KEY;
+        bool any = false;
+        switch (ctx->expect) {
+            case OSSL_STORE_INFO_PKEY:
+                only = CKO_PRIVATE_KEY;
+                break;
+            case OSSL_STORE_INFO_PUBKEY:
+                only = CKO_PUBLIC_KEY;
+                break;
+            case OSSL_STORE_INFO_CERT:
+                only = CKO_CERTIFICATE;
+                break;
+            default:
+                any = true;
+                break;
+        }
+        PinSources pins;
+        pins.pw_cb = pw_cb;
+        pins.pw_cbarg = pw_cbarg;
+        if (!find_uri_objects(ctx->prov, ctx->uri.c_str(), only, any, true, pins,
+                              ctx->objects)) {
+            ctx->eof = true;
+            return 0;
+        }
+        // Private keys first: an application that takes the first key gets the signing key.
+        std::stable_partition(ctx->objects.begin(), ctx->objects.end(),
+                              [](const FoundObject& o) { return o.cls == CKO_PRIVATE_KEY; });
+    }
+    if (ctx->next >= ctx->objects.size()) {
+        ctx->eof = true;
+        return 0;
+    }
+    const FoundObject obj = ctx->objects[ctx->next++];
+    if (ctx->next >= ctx->objects.size()) ctx->eof = true;
+    return emit_object(ctx->prov, obj, ctx->uri, object_cb, object_cbarg);
+}
+
+int store_eof(void* vctx) noexcept {
+    return static_cast<StoreCtx*>(vctx)->eof ? 1 : 0;
+}
+
+int store_close(void* vctx) noexcept {
+    delete static_cast<StoreCtx*>(vctx);
+    return 1;
+}
+
+int store_export_object(void*, const void* reference, size_t reference_sz,
+                        OSSL_CALLBACK* export_cb, void* export_cbarg) noexcept {
+    return export_key_reference(reference, reference_sz, export_cb, export_cbarg);
+}
+
+const OSSL_DISPATCH store_functions[] = {
+    entry<OSSL_FUNC_STORE_OPEN, OSSL_FUNC_store_open_fn>(&store_open),
+    entry<OSSL_FUNC_STORE_SETTABLE_CTX_PARAMS, OSSL_FUNC_store_settable_ctx_params_fn>(
+        &store_settable_ctx_params),
+    entry<OSSL_FUNC_STORE_SET_CTX_PARAMS, OSSL_FUNC_store_set_ctx_params_fn>(
+        &store_set_ctx_params),
+    entry<OSSL_FUNC_STORE_LOAD, OSSL_FUNC_store_load_fn>(&store_load),
+    entry<OSSL_FUNC_STORE_EOF, OSSL_FUNC_store_eof_fn>(&store_eof),
+    entry<OSSL_FUNC_STORE_CLOSE, OSSL_FUNC_store_close_fn>(&store_close),
+    entry<OSSL_FUNC_STORE_EXPORT_OBJECT, OSSL_FUNC_store_export_object_fn>(&store_export_object),
+    dispatch_end,
+};
+
+// --- key-URI PEM files ---
+
+struct UriDecCtx {
+    ProvCtx* prov;
+};
+
+void* uri_dec_newctx(void* provctx) noexcept {
+    return make<UriDecCtx>(UriDecCtx{static_cast<ProvCtx*>(provctx)});
+}
+
+void uri_dec_freectx(void* vctx) noexcept {
+    delete static_cast<UriDecCtx*>(vctx);
+}
+
+int uri_dec_does_selection(void*, int selection) noexcept {
+    return selection == 0 || (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0 ? 1 : 0;
+}
+
+struct OsslFree {
+    void operator()(void* p) const noexcept { OPENSSL_free(p); }
+};
+
+struct SeqFree {
+    void operator()(ASN1_SEQUENCE_ANY* s) const noexcept {
+        sk_ASN1_TYPE_pop_free(s, ASN1_TYPE_free);
+    }
+};
+
+int uri_dec_decode(void* vctx, OSSL_CORE_BIO* cin, int selection, OSSL_CALLBACK* data_cb,
+                   void* data_cbarg, OSSL_PASSPHRASE_CALLBACK* pw_cb, void* pw_cbarg) noexcept {
+    auto* ctx = static_cast<UriDecCtx*>(vctx);
+    if (selection != 0 && (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) == 0) return 1;
+    std::unique_ptr<BIO, decltype(&BIO_free)> in(BIO_new_from_core_bio(ctx->prov->libctx, cin),
+                                                 &BIO_free);
+    if (!in) return 0;
+    char* name = nullptr;
+    char* header = nullptr;
+    unsigned char* der = nullptr;
+    long len = 0;
+    ERR_set_mark();
+    const int got = PEM_read_bio(in.get(), &name, &header, &der, &len);
+    ERR_pop_to_mark();
+    std::unique_ptr<char, OsslFree> name_guard(name);
+    std::unique_ptr<char, OsslFree> header_guard(header);
+    std::unique_ptr<unsigned char, OsslFree> der_guard(der);
+    if (got <= 0 || name == nullptr || std::strcmp(name, key_uri_pem_name) != 0)
+        return 1;  // not ours: let the next decoder try
+
+    // SEQUENCE { desc VisibleString, uri UTF8String } (the layout pkcs11-provider also reads).
+    const unsigned char* p = der;
+    std::unique_ptr<ASN1_SEQUENCE_ANY, SeqFree> seq(d2i_ASN1_SEQUENCE_ANY(nullptr, &p, len));
+    const ASN1_TYPE* u = seq && sk_ASN1_TYPE_num(seq.get()) == 2 ? sk_ASN1_TYPE_value(seq.get(), 1)
+                                                                  : nullptr;
+    if (u == nullptr || u->type != V_ASN1_UTF8STRING || p != der + len) {
+        GOSTCSP_RAISE(ctx->prov, Reason::bad_uri, "malformed %s block", key_uri_pem_name);
+        return 0;
+    }
+    const std::string uri(reinterpret_cast<const char*>(ASN1_STRING_get0_data(u->value.utf8string)),
+                          static_cast<std::size_t>(ASN1_STRING_length(u->value.utf8string)));
+    PinSources pins;
+    pins.pw_cb = pw_cb;
+    pins.pw_cbarg = pw_cbarg;
+    std::vector<FoundObject> objs;
+    if (!find_uri_objects(ctx->prov, uri.c_str(), CKO_PRIVATE_KEY, false, true, pins, objs))
+        return 0;
+    for (const auto& o : objs)
+        if (o.cls == CKO_PRIVATE_KEY) return emit_object(ctx->prov, o, uri, data_cb, data_cbarg);
+    return 1;
+}
+
+int uri_dec_export_object(void*, const void* reference, size_t reference_sz,
+                          OSSL_CALLBACK* export_cb, void* export_cbarg) noexcept {
+    return export_key_reference(reference, reference_sz, export_cb, export_cbarg);
+}
+
+}  // namespace
+
+const char* const key_uri_pem_name = "PKCS#11 PROVIDER URI";
+
+const OSSL_DISPATCH uri_pem_decoder_functions[] = {
+    entry<OSSL_FUNC_DECODER_NEWCTX, OSSL_FUNC_decoder_newctx_fn>(&uri_dec_newctx),
+    entry<OSSL_FUNC_DECODER_FREECTX, OSSL_FUNC_decoder_freectx_fn>(&uri_dec_freectx),
+    entry<OSSL_FUNC_DECODER_DOES_SELECTION, OSSL_FUNC_decoder_does_selection_fn>(
+        &uri_dec_does_selection),
+    entry<OSSL_FUNC_DECODER_DECODE, OSSL_FUNC_decoder_decode_fn>(&uri_dec_decode),
+    entry<OSSL_FUNC_DECODER_EXPORT_OBJECT, OSSL_FUNC_decoder_export_object_fn>(
+        &uri_dec_export_object),
+    dispatch_end,
+};
+
+const OSSL_ALGORITHM store_algorithms[] = {
+    {"pkcs11", "provider=gostcsp", store_functions, "RFC 7512 PKCS#11 URIs (GOST token keys)"},
+    {nullptr, nullptr, nullptr, nullptr},
+};
+
+}  // namespace gostcsp::prov
