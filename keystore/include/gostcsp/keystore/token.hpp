@@ -170,8 +170,9 @@ Result<std::vector<std::filesystem::path>> list_token_files(const Config& config
 Result<std::filesystem::path> new_token_path(const Config& config);
 
 // Checks a candidate PIN against the policy for *changing* a PIN: length (pin_len_range), the
-// built-in default list, all-one-digit, ascending/descending runs (0123…, 9876…, cyclic), the
-// configured list (pin_invalid). PINs are bytes; they must be printable ASCII (pin_invalid).
+// built-in default list, one character repeated, ascending/descending digit runs (0123…,
+// 9876…, cyclic mod 10) and letter runs, the configured list (pin_invalid). PINs are bytes
+// (UTF-8 allowed); control characters are refused (pin_invalid).
 Status check_new_pin(const Config& config, std::string_view pin);
 // True when `pin` is on the default/weak list or a trivial pattern (length not considered).
 bool is_weak_pin(const Config& config, std::string_view pin);
