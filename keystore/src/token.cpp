@@ -16,6 +16,7 @@
 #include <mutex>
 
 #include "gostcsp/gost3410.hpp"
+#include "gostcsp/secure.hpp"
 #include "gostcsp/keystore/testing.hpp"
 #include "internal.hpp"
 #include "log.hpp"
@@ -151,6 +152,8 @@ Result<SecureBytes> encode_body(const Object& o, std::span<const std::uint8_t> s
         out.data()[prefix.size() + static_cast<std::size_t>(i)] =
             static_cast<std::uint8_t>(n >> (8 * i));
     if (!secret.empty()) std::copy(secret.begin(), secret.end(), out.data() + prefix.size() + 4);
+    // A private object's attributes are confidential too: leave no copy in the free heap.
+    core::secure_zero(w.data().data(), w.data().size());
     return out;
 }
 
