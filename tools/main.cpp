@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
 
     gostcsp::tool::register_digest_command(app, ctx);
     gostcsp::tool::register_token_commands(app, ctx);
+    gostcsp::tool::register_key_uri_command(app, ctx);
 
     try {
         app.parse(argc, argv);

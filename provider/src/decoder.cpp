@@ -149,10 +149,12 @@ const OSSL_ALGORITHM decoder_algorithms[] = {
     {GOSTCSP_NAMES_512, "provider=gostcsp,input=der,structure=SubjectPublicKeyInfo",
      functions<KeyKind::k512, Input::spki>, "SubjectPublicKeyInfo DER"},
     // Key-URI PEM files (store_pkcs11.cpp): the token key a `pkcs11:` URI names.
-    {GOSTCSP_NAMES_256, "provider=gostcsp,input=pem", uri_pem_decoder_functions,
-     "PKCS#11 URI key file"},
-    {GOSTCSP_NAMES_512, "provider=gostcsp,input=pem", uri_pem_decoder_functions,
-     "PKCS#11 URI key file"},
+    // (PEM block → DER "pk11-uri" → the token key it names).
+    {"DER", "provider=gostcsp,input=pem", uri_pem_decoder_functions, "PKCS#11 URI key file"},
+    {GOSTCSP_NAMES_256, "provider=gostcsp,input=der,structure=pk11-uri",
+     uri_der_decoder_functions, "PKCS#11 URI key file (DER)"},
+    {GOSTCSP_NAMES_512, "provider=gostcsp,input=der,structure=pk11-uri",
+     uri_der_decoder_functions, "PKCS#11 URI key file (DER)"},
     {nullptr, nullptr, nullptr, nullptr},
 };
 

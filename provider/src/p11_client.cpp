@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 #include <p11-kit/p11-kit.h>
 #include <p11-kit/uri.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -137,11 +138,9 @@ Token::Token(CK_FUNCTION_LIST* fl, CK_SLOT_ID slot, const CK_TOKEN_INFO& info, s
       epoch_(g_fork_epoch.load()) {}
 
 Token::~Token() {
-    std::lock_guard<std::mutex> g(mu_);
-    // Sessions go back to the module only in the process that opened them.
-    if (epoch_ == g_fork_epoch.load())
-        for (CK_SESSION_HANDLE h : idle_) (void)fl_->C_CloseSession(h);
-    idle_.clear();
+    // Idle sessions are left to the module's own clean-up at exit (see P11Client::unload_locked:
+    // tokens go away from OPENSSL_cleanup, when some modules can no longer be called).
+    pin_.clear();
 }
 
 std::string Token::label() const {
@@ -250,12 +249,10 @@ P11Client::~P11Client() {
 
 void P11Client::unload_locked() noexcept {
     tokens_.clear();
-    if (pid_ != getpid()) return;  // a child does not finalise the parent's modules
-    if (registered_ != nullptr) p11_kit_modules_finalize_and_release(registered_);
-    if (single_ != nullptr) {
-        (void)p11_kit_module_finalize(single_);
-        p11_kit_module_release(single_);
-    }
+    // Modules are deliberately not finalised: the provider is torn down from OPENSSL_cleanup at
+    // exit, when modules that use OpenSSL themselves (SoftHSM2 crashes here) can no longer run
+    // C_Finalize safely; the process is ending and the token keeps its state on its side.
+    // pkcs11-provider makes the same call for such modules.
     registered_ = nullptr;
     single_ = nullptr;
 }
@@ -293,15 +290,25 @@ CK_RV P11Client::ensure_loaded(std::string& what) {
     pid_ = getpid();
     skipped_.clear();
     if (!configured_module.empty()) {
-        single_ = p11_kit_module_load(configured_module.c_str(), 0);
-        if (single_ == nullptr) {
-            what = "loading " + configured_module + ": " + (p11_kit_message() ? p11_kit_message() : "");
+        // dlopen directly (not p11_kit_module_load): any vendor module, and p11-kit-proxy.so
+        // itself, which p11-kit refuses to load as a registered module.
+        void* lib = dlopen(configured_module.c_str(), RTLD_NOW | RTLD_LOCAL);
+        auto* get_list = lib != nullptr ? reinterpret_cast<CK_C_GetFunctionList>(
+                                              dlsym(lib, "C_GetFunctionList"))
+                                        : nullptr;
+        if (get_list == nullptr || get_list(&single_) != CKR_OK || single_ == nullptr) {
+            const char* err = dlerror();
+            what = "loading " + configured_module + ": " +
+                   (err != nullptr ? err : "no C_GetFunctionList");
+            single_ = nullptr;
             return CKR_GENERAL_ERROR;
         }
-        const CK_RV rv = p11_kit_module_initialize(single_);
+        CK_C_INITIALIZE_ARGS args{};
+        args.flags = CKF_OS_LOCKING_OK;
+        CK_RV rv = single_->C_Initialize(&args);
+        if (rv == CKR_CRYPTOKI_ALREADY_INITIALIZED) rv = CKR_OK;  // the application uses it too
         if (rv != CKR_OK) {
             what = "initialising " + configured_module;
-            p11_kit_module_release(single_);
             single_ = nullptr;
             return rv;
         }

@@ -211,10 +211,45 @@ struct SeqFree {
     }
 };
 
-int uri_dec_decode(void* vctx, OSSL_CORE_BIO* cin, int selection, OSSL_CALLBACK* data_cb,
-                   void* data_cbarg, OSSL_PASSPHRASE_CALLBACK* pw_cb, void* pw_cbarg) noexcept {
+// The key-URI structure (DER) → the token key it names, handed to `data_cb` by reference.
+// Returns 1 without output when the bytes are not a key-URI structure (another decoder's turn).
+int decode_uri_der(UriDecCtx* ctx, const unsigned char* der, long len, bool must_be_ours,
+                   OSSL_CALLBACK* data_cb, void* data_cbarg, OSSL_PASSPHRASE_CALLBACK* pw_cb,
+                   void* pw_cbarg) noexcept {
+    // SEQUENCE { desc VisibleString, uri UTF8String } (the layout pkcs11-provider also reads).
+    const unsigned char* p = der;
+    ERR_set_mark();
+    std::unique_ptr<ASN1_SEQUENCE_ANY, SeqFree> seq(d2i_ASN1_SEQUENCE_ANY(nullptr, &p, len));
+    ERR_pop_to_mark();
+    const ASN1_TYPE* d = seq && sk_ASN1_TYPE_num(seq.get()) == 2 ? sk_ASN1_TYPE_value(seq.get(), 0)
+                                                                  : nullptr;
+    const ASN1_TYPE* u = d != nullptr ? sk_ASN1_TYPE_value(seq.get(), 1) : nullptr;
+    if (u == nullptr || d->type != V_ASN1_VISIBLESTRING || u->type != V_ASN1_UTF8STRING ||
+        p != der + len) {
+        if (!must_be_ours) return 1;
+        GOSTCSP_RAISE(ctx->prov, Reason::bad_uri, "malformed %s block", key_uri_pem_name);
+        return 0;
+    }
+    const std::string uri(reinterpret_cast<const char*>(ASN1_STRING_get0_data(u->value.utf8string)),
+                          static_cast<std::size_t>(ASN1_STRING_length(u->value.utf8string)));
+    if (uri.rfind("pkcs11:", 0) != 0) return must_be_ours ? 0 : 1;
+    PinSources pins;
+    pins.pw_cb = pw_cb;
+    pins.pw_cbarg = pw_cbarg;
+    std::vector<FoundObject> objs;
+    if (!find_uri_objects(ctx->prov, uri.c_str(), CKO_PRIVATE_KEY, false, true, pins, objs))
+        return 0;
+    for (const auto& o : objs)
+        if (o.cls == CKO_PRIVATE_KEY) return emit_object(ctx->prov, o, uri, data_cb, data_cbarg);
+    return 1;
+}
+
+// input=pem, output DER with structure "pk11-uri" (this decoder's name is "DER"): unwraps a
+// key-URI PEM block so that the DER decoder below runs next, in OSSL_DECODER chains
+// (PEM_read_PrivateKey) and in the file: STORE (openssl -in/-inkey FILE), which passes DER on.
+int uri_dec_decode_pem(void* vctx, OSSL_CORE_BIO* cin, int, OSSL_CALLBACK* data_cb,
+                       void* data_cbarg, OSSL_PASSPHRASE_CALLBACK*, void*) noexcept {
     auto* ctx = static_cast<UriDecCtx*>(vctx);
-    if (selection != 0 && (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) == 0) return 1;
     std::unique_ptr<BIO, decltype(&BIO_free)> in(BIO_new_from_core_bio(ctx->prov->libctx, cin),
                                                  &BIO_free);
     if (!in) return 0;
@@ -230,27 +265,32 @@ int uri_dec_decode(void* vctx, OSSL_CORE_BIO* cin, int selection, OSSL_CALLBACK*
     std::unique_ptr<unsigned char, OsslFree> der_guard(der);
     if (got <= 0 || name == nullptr || std::strcmp(name, key_uri_pem_name) != 0)
         return 1;  // not ours: let the next decoder try
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_DATA, der,
+                                          static_cast<std::size_t>(len)),
+        OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_STRUCTURE,
+                                         const_cast<char*>(key_uri_structure), 0),
+        OSSL_PARAM_construct_end(),
+    };
+    return data_cb(params, data_cbarg);
+}
 
-    // SEQUENCE { desc VisibleString, uri UTF8String } (the layout pkcs11-provider also reads).
-    const unsigned char* p = der;
-    std::unique_ptr<ASN1_SEQUENCE_ANY, SeqFree> seq(d2i_ASN1_SEQUENCE_ANY(nullptr, &p, len));
-    const ASN1_TYPE* u = seq && sk_ASN1_TYPE_num(seq.get()) == 2 ? sk_ASN1_TYPE_value(seq.get(), 1)
-                                                                  : nullptr;
-    if (u == nullptr || u->type != V_ASN1_UTF8STRING || p != der + len) {
-        GOSTCSP_RAISE(ctx->prov, Reason::bad_uri, "malformed %s block", key_uri_pem_name);
-        return 0;
-    }
-    const std::string uri(reinterpret_cast<const char*>(ASN1_STRING_get0_data(u->value.utf8string)),
-                          static_cast<std::size_t>(ASN1_STRING_length(u->value.utf8string)));
-    PinSources pins;
-    pins.pw_cb = pw_cb;
-    pins.pw_cbarg = pw_cbarg;
-    std::vector<FoundObject> objs;
-    if (!find_uri_objects(ctx->prov, uri.c_str(), CKO_PRIVATE_KEY, false, true, pins, objs))
-        return 0;
-    for (const auto& o : objs)
-        if (o.cls == CKO_PRIVATE_KEY) return emit_object(ctx->prov, o, uri, data_cb, data_cbarg);
-    return 1;
+// input=der: the file: STORE (openssl -in/-inkey FILE) unwraps PEM itself and decodes the DER.
+int uri_dec_decode_der(void* vctx, OSSL_CORE_BIO* cin, int selection, OSSL_CALLBACK* data_cb,
+                       void* data_cbarg, OSSL_PASSPHRASE_CALLBACK* pw_cb,
+                       void* pw_cbarg) noexcept {
+    auto* ctx = static_cast<UriDecCtx*>(vctx);
+    if (selection != 0 && (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) == 0) return 1;
+    std::unique_ptr<BIO, decltype(&BIO_free)> in(BIO_new_from_core_bio(ctx->prov->libctx, cin),
+                                                 &BIO_free);
+    if (!in) return 0;
+    unsigned char buf[4096];  // a URI structure is small; anything larger is not ours
+    int len = 0;
+    for (int n; len < static_cast<int>(sizeof buf) &&
+                (n = BIO_read(in.get(), buf + len, static_cast<int>(sizeof buf) - len)) > 0;)
+        len += n;
+    if (len <= 0 || len >= static_cast<int>(sizeof buf)) return 1;
+    return decode_uri_der(ctx, buf, len, false, data_cb, data_cbarg, pw_cb, pw_cbarg);
 }
 
 int uri_dec_export_object(void*, const void* reference, size_t reference_sz,
@@ -261,13 +301,25 @@ int uri_dec_export_object(void*, const void* reference, size_t reference_sz,
 }  // namespace
 
 const char* const key_uri_pem_name = "PKCS#11 PROVIDER URI";
+const char* const key_uri_structure = "pk11-uri";
 
 const OSSL_DISPATCH uri_pem_decoder_functions[] = {
     entry<OSSL_FUNC_DECODER_NEWCTX, OSSL_FUNC_decoder_newctx_fn>(&uri_dec_newctx),
     entry<OSSL_FUNC_DECODER_FREECTX, OSSL_FUNC_decoder_freectx_fn>(&uri_dec_freectx),
     entry<OSSL_FUNC_DECODER_DOES_SELECTION, OSSL_FUNC_decoder_does_selection_fn>(
         &uri_dec_does_selection),
-    entry<OSSL_FUNC_DECODER_DECODE, OSSL_FUNC_decoder_decode_fn>(&uri_dec_decode),
+    entry<OSSL_FUNC_DECODER_DECODE, OSSL_FUNC_decoder_decode_fn>(&uri_dec_decode_pem),
+    entry<OSSL_FUNC_DECODER_EXPORT_OBJECT, OSSL_FUNC_decoder_export_object_fn>(
+        &uri_dec_export_object),
+    dispatch_end,
+};
+
+const OSSL_DISPATCH uri_der_decoder_functions[] = {
+    entry<OSSL_FUNC_DECODER_NEWCTX, OSSL_FUNC_decoder_newctx_fn>(&uri_dec_newctx),
+    entry<OSSL_FUNC_DECODER_FREECTX, OSSL_FUNC_decoder_freectx_fn>(&uri_dec_freectx),
+    entry<OSSL_FUNC_DECODER_DOES_SELECTION, OSSL_FUNC_decoder_does_selection_fn>(
+        &uri_dec_does_selection),
+    entry<OSSL_FUNC_DECODER_DECODE, OSSL_FUNC_decoder_decode_fn>(&uri_dec_decode_der),
     entry<OSSL_FUNC_DECODER_EXPORT_OBJECT, OSSL_FUNC_decoder_export_object_fn>(
         &uri_dec_export_object),
     dispatch_end,

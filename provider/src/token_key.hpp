@@ -102,9 +102,11 @@ bool token_vko(ProvCtx* prov, const TokenKey& key, const core::PublicKey& peer,
 
 // PEM label of a key-URI file: SEQUENCE { desc VisibleString, uri UTF8String } in DER.
 extern const char* const key_uri_pem_name;
+extern const char* const key_uri_structure;  // "pk11-uri": DER structure name between decoders
 // The decoder of key-URI PEM files (input=pem) and the `pkcs11` STORE loader
 // (store_pkcs11.cpp).
 extern const OSSL_DISPATCH uri_pem_decoder_functions[];
+extern const OSSL_DISPATCH uri_der_decoder_functions[];
 extern const OSSL_ALGORITHM store_algorithms[];
 
 }  // namespace gostcsp::prov
