@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+// The legacy shell around provider GOST keys: EVP_PKEY_ASN1_METHOD / EVP_PKEY_METHOD that delegate
+// every operation to the inner (provider) EVP_PKEY, for OpenSSL 3.0 code paths that only serve
+// legacy keys (CMS and PKCS#7 signing, libssl's GOST key transport, ENGINE key loading).
+#pragma once
+
+#include <openssl/engine.h>
+#include <openssl/evp.h>
+
+namespace gostcsp::engine {
+
+// Error reasons of the engine's own error library.
+enum Reason : int {
+    kCannotLoadKey = 100,
+    kNotGostKey = 101,
+    kTypeTaken = 102,
+    kProviderFailed = 103,
+    kWrongDigest = 104,
+    kNoPeerKey = 105,
+    kBadKeyRef = 106,
+    kInternal = 107,
+};
+
+// Registers the engine's error strings once; returns the library code (0 on failure).
+int error_library() noexcept;
+void raise(int reason, const char* detail = nullptr) noexcept;
+
+// Creates the method tables once, remembering `e` (the engine the shells belong to). False if
+// OpenSSL refused one of them.
+bool init_methods(ENGINE* e) noexcept;
+
+// ENGINE_set_pkey_asn1_meths / ENGINE_set_pkey_meths callbacks. The pkey-method list is empty
+// on purpose (see docs/openssl.md): the methods are reached only through a shell key's engine.
+int asn1_meths(ENGINE* e, EVP_PKEY_ASN1_METHOD** ameth, const int** nids, int nid) noexcept;
+int pkey_meths(ENGINE* e, EVP_PKEY_METHOD** pmeth, const int** nids, int nid) noexcept;
+
+// Loads `uri` through OSSL_STORE (PIN/passphrase prompts through `ui`) and wraps the GOST key in
+// a legacy shell. Returns nullptr with an error queued on failure. `want_private` selects the
+// private key; otherwise a public key (or the public half of a private key) is accepted.
+EVP_PKEY* load_shell(ENGINE* e, const char* uri, UI_METHOD* ui, void* ui_data,
+                     bool want_private) noexcept;
+
+// True if the loaded engine's export hook (EVP_PKEY_eq with provider certificates) is active.
+bool export_hook_active() noexcept;
+
+}  // namespace gostcsp::engine
