@@ -153,9 +153,16 @@ TEST_F(TokenApi, LogsInAgainAfterTheTokenLoggedOut) {
     ASSERT_NE(get, nullptr);
     CK_FUNCTION_LIST_PTR fl = nullptr;
     ASSERT_EQ(get(&fl), CKR_OK);
-    CK_ULONG n = 1;
-    CK_SLOT_ID slot = 0;
-    ASSERT_EQ(fl->C_GetSlotList(CK_TRUE, &slot, &n), CKR_OK);
+    CK_SLOT_ID slots[16];
+    CK_ULONG n = 16;
+    ASSERT_EQ(fl->C_GetSlotList(CK_TRUE, slots, &n), CKR_OK);
+    CK_SLOT_ID slot = slots[0];
+    for (CK_ULONG i = 0; i < n; ++i) {
+        CK_TOKEN_INFO ti{};
+        if (fl->C_GetTokenInfo(slots[i], &ti) == CKR_OK &&
+            std::string(reinterpret_cast<const char*>(ti.label), 3) == "api")
+            slot = slots[i];
+    }
     CK_SESSION_HANDLE h = 0;
     ASSERT_EQ(fl->C_OpenSession(slot, CKF_SERIAL_SESSION, nullptr, nullptr, &h), CKR_OK);
     EXPECT_EQ(fl->C_Logout(h), CKR_OK);
