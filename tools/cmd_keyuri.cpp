@@ -24,7 +24,8 @@
 namespace gostcsp::tool {
 namespace {
 
-constexpr const char* pem_name = "PKCS#11 PROVIDER URI";  // read by gostcsp.so (and pkcs11-provider)
+constexpr const char* pem_name =
+    "PKCS#11 PROVIDER URI";  // read by gostcsp.so (and pkcs11-provider)
 constexpr const char* pem_desc = "PKCS#11 Provider URI v1.0";
 
 struct KeyUriOptions {

@@ -151,10 +151,10 @@ const OSSL_ALGORITHM decoder_algorithms[] = {
     // Key-URI PEM files (store_pkcs11.cpp): the token key a `pkcs11:` URI names.
     // (PEM block → DER "pk11-uri" → the token key it names).
     {"DER", "provider=gostcsp,input=pem", uri_pem_decoder_functions, "PKCS#11 URI key file"},
-    {GOSTCSP_NAMES_256, "provider=gostcsp,input=der,structure=pk11-uri",
-     uri_der_decoder_functions, "PKCS#11 URI key file (DER)"},
-    {GOSTCSP_NAMES_512, "provider=gostcsp,input=der,structure=pk11-uri",
-     uri_der_decoder_functions, "PKCS#11 URI key file (DER)"},
+    {GOSTCSP_NAMES_256, "provider=gostcsp,input=der,structure=pk11-uri", uri_der_decoder_functions,
+     "PKCS#11 URI key file (DER)"},
+    {GOSTCSP_NAMES_512, "provider=gostcsp,input=der,structure=pk11-uri", uri_der_decoder_functions,
+     "PKCS#11 URI key file (DER)"},
     {nullptr, nullptr, nullptr, nullptr},
 };
 

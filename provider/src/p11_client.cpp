@@ -2,10 +2,10 @@
 // PKCS#11 client: p11-kit module loading, TC26 capability scan, session pool, login, fork epochs.
 #include "p11_client.hpp"
 
+#include <dlfcn.h>
 #include <openssl/crypto.h>
 #include <p11-kit/p11-kit.h>
 #include <p11-kit/uri.h>
-#include <dlfcn.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -197,8 +197,7 @@ void Token::release(CK_SESSION_HANDLE h, bool broken) noexcept {
 }
 
 CK_RV Token::login(CK_SESSION_HANDLE h, const char* pin, std::size_t len) {
-    CK_RV rv = fl_->C_Login(h, CKU_USER,
-                            reinterpret_cast<CK_UTF8CHAR_PTR>(const_cast<char*>(pin)),
+    CK_RV rv = fl_->C_Login(h, CKU_USER, reinterpret_cast<CK_UTF8CHAR_PTR>(const_cast<char*>(pin)),
                             static_cast<CK_ULONG>(pin == nullptr ? 0 : len));
     if (rv == CKR_USER_ALREADY_LOGGED_IN) rv = CKR_OK;
     if (rv != CKR_OK) return rv;
@@ -279,8 +278,8 @@ void P11Client::scan_module_locked(CK_FUNCTION_LIST* fl, const std::string& name
         any = true;
     }
     if (!any)
-        skipped_.push_back({name, slots.empty() ? "no token present"
-                                                : "no GOST R 34.10-2012 (TC26) mechanisms"});
+        skipped_.push_back(
+            {name, slots.empty() ? "no token present" : "no GOST R 34.10-2012 (TC26) mechanisms"});
 }
 
 CK_RV P11Client::ensure_loaded(std::string& what) {
@@ -293,9 +292,9 @@ CK_RV P11Client::ensure_loaded(std::string& what) {
         // dlopen directly (not p11_kit_module_load): any vendor module, and p11-kit-proxy.so
         // itself, which p11-kit refuses to load as a registered module.
         void* lib = dlopen(configured_module.c_str(), RTLD_NOW | RTLD_LOCAL);
-        auto* get_list = lib != nullptr ? reinterpret_cast<CK_C_GetFunctionList>(
-                                              dlsym(lib, "C_GetFunctionList"))
-                                        : nullptr;
+        auto* get_list =
+            lib != nullptr ? reinterpret_cast<CK_C_GetFunctionList>(dlsym(lib, "C_GetFunctionList"))
+                           : nullptr;
         if (get_list == nullptr || get_list(&single_) != CKR_OK || single_ == nullptr) {
             const char* err = dlerror();
             what = "loading " + configured_module + ": " +

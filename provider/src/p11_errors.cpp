@@ -59,8 +59,8 @@ const char* ckr_name(CK_RV rv) noexcept {
     }
 }
 
-void raise_ckr(const ProvCtx* ctx, CK_RV rv, const Token* token, const char* step,
-               const char* file, int line, const char* func) noexcept {
+void raise_ckr(const ProvCtx* ctx, CK_RV rv, const Token* token, const char* step, const char* file,
+               int line, const char* func) noexcept {
     try {
         const std::string label = token != nullptr ? token->label() : std::string("?");
         const char* name = ckr_name(rv);
@@ -79,15 +79,13 @@ void raise_ckr(const ProvCtx* ctx, CK_RV rv, const Token* token, const char* ste
             case CKR_PIN_INVALID:
             case CKR_PIN_LEN_RANGE: {
                 const CK_FLAGS f = token != nullptr ? token->current_flags() : 0;
-                const char* tries = (f & CKF_USER_PIN_LOCKED) != 0 ? "the PIN is now locked"
-                                    : (f & CKF_USER_PIN_FINAL_TRY) != 0
-                                        ? "one try left before the PIN locks"
-                                    : (f & CKF_USER_PIN_COUNT_LOW) != 0
-                                        ? "few tries left before the PIN locks"
-                                        : "tries left";
+                const char* tries =
+                    (f & CKF_USER_PIN_LOCKED) != 0      ? "the PIN is now locked"
+                    : (f & CKF_USER_PIN_FINAL_TRY) != 0 ? "one try left before the PIN locks"
+                    : (f & CKF_USER_PIN_COUNT_LOW) != 0 ? "few tries left before the PIN locks"
+                                                        : "tries left";
                 raise_error(ctx, Reason::token_pin_incorrect, file, line, func,
-                            "token \"%s\": wrong user PIN (%s); %s", label.c_str(), rv_text,
-                            tries);
+                            "token \"%s\": wrong user PIN (%s); %s", label.c_str(), rv_text, tries);
                 return;
             }
             case CKR_PIN_LOCKED:
@@ -106,8 +104,7 @@ void raise_ckr(const ProvCtx* ctx, CK_RV rv, const Token* token, const char* ste
             case CKR_KEY_HANDLE_INVALID:
             case CKR_OBJECT_HANDLE_INVALID:
                 raise_error(ctx, Reason::token_key_not_found, file, line, func,
-                            "token \"%s\": %s: the key is gone (%s)", label.c_str(), step,
-                            rv_text);
+                            "token \"%s\": %s: the key is gone (%s)", label.c_str(), step, rv_text);
                 return;
             case CKR_HOST_MEMORY:
                 raise_error(ctx, Reason::out_of_memory, file, line, func);

@@ -12,8 +12,8 @@ class Token;
 
 // Puts the error for a failed PKCS#11 call `step` on the token (may be nullptr) on the queue.
 // PIN policies read as advice: change the default PIN, tries left, ask the SO to unblock.
-void raise_ckr(const ProvCtx* ctx, CK_RV rv, const Token* token, const char* step,
-               const char* file, int line, const char* func) noexcept;
+void raise_ckr(const ProvCtx* ctx, CK_RV rv, const Token* token, const char* step, const char* file,
+               int line, const char* func) noexcept;
 
 // The symbolic name of a return value ("CKR_PIN_INCORRECT"), or nullptr if unknown.
 const char* ckr_name(CK_RV rv) noexcept;

@@ -138,8 +138,7 @@ int store_load(void* vctx, OSSL_CALLBACK* object_cb, void* object_cbarg,
         PinSources pins;
         pins.pw_cb = pw_cb;
         pins.pw_cbarg = pw_cbarg;
-        if (!find_uri_objects(ctx->prov, ctx->uri.c_str(), only, any, true, pins,
-                              ctx->objects)) {
+        if (!find_uri_objects(ctx->prov, ctx->uri.c_str(), only, any, true, pins, ctx->objects)) {
             ctx->eof = true;
             return 0;
         }
@@ -165,8 +164,8 @@ int store_close(void* vctx) noexcept {
     return 1;
 }
 
-int store_export_object(void*, const void* reference, size_t reference_sz,
-                        OSSL_CALLBACK* export_cb, void* export_cbarg) noexcept {
+int store_export_object(void*, const void* reference, size_t reference_sz, OSSL_CALLBACK* export_cb,
+                        void* export_cbarg) noexcept {
     return export_key_reference(reference, reference_sz, export_cb, export_cbarg);
 }
 
@@ -174,8 +173,7 @@ const OSSL_DISPATCH store_functions[] = {
     entry<OSSL_FUNC_STORE_OPEN, OSSL_FUNC_store_open_fn>(&store_open),
     entry<OSSL_FUNC_STORE_SETTABLE_CTX_PARAMS, OSSL_FUNC_store_settable_ctx_params_fn>(
         &store_settable_ctx_params),
-    entry<OSSL_FUNC_STORE_SET_CTX_PARAMS, OSSL_FUNC_store_set_ctx_params_fn>(
-        &store_set_ctx_params),
+    entry<OSSL_FUNC_STORE_SET_CTX_PARAMS, OSSL_FUNC_store_set_ctx_params_fn>(&store_set_ctx_params),
     entry<OSSL_FUNC_STORE_LOAD, OSSL_FUNC_store_load_fn>(&store_load),
     entry<OSSL_FUNC_STORE_EOF, OSSL_FUNC_store_eof_fn>(&store_eof),
     entry<OSSL_FUNC_STORE_CLOSE, OSSL_FUNC_store_close_fn>(&store_close),
@@ -221,8 +219,8 @@ int decode_uri_der(UriDecCtx* ctx, const unsigned char* der, long len, bool must
     ERR_set_mark();
     std::unique_ptr<ASN1_SEQUENCE_ANY, SeqFree> seq(d2i_ASN1_SEQUENCE_ANY(nullptr, &p, len));
     ERR_pop_to_mark();
-    const ASN1_TYPE* d = seq && sk_ASN1_TYPE_num(seq.get()) == 2 ? sk_ASN1_TYPE_value(seq.get(), 0)
-                                                                  : nullptr;
+    const ASN1_TYPE* d =
+        seq && sk_ASN1_TYPE_num(seq.get()) == 2 ? sk_ASN1_TYPE_value(seq.get(), 0) : nullptr;
     const ASN1_TYPE* u = d != nullptr ? sk_ASN1_TYPE_value(seq.get(), 1) : nullptr;
     if (u == nullptr || d->type != V_ASN1_VISIBLESTRING || u->type != V_ASN1_UTF8STRING ||
         p != der + len) {
@@ -277,8 +275,7 @@ int uri_dec_decode_pem(void* vctx, OSSL_CORE_BIO* cin, int, OSSL_CALLBACK* data_
 
 // input=der: the file: STORE (openssl -in/-inkey FILE) unwraps PEM itself and decodes the DER.
 int uri_dec_decode_der(void* vctx, OSSL_CORE_BIO* cin, int selection, OSSL_CALLBACK* data_cb,
-                       void* data_cbarg, OSSL_PASSPHRASE_CALLBACK* pw_cb,
-                       void* pw_cbarg) noexcept {
+                       void* data_cbarg, OSSL_PASSPHRASE_CALLBACK* pw_cb, void* pw_cbarg) noexcept {
     auto* ctx = static_cast<UriDecCtx*>(vctx);
     if (selection != 0 && (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) == 0) return 1;
     std::unique_ptr<BIO, decltype(&BIO_free)> in(BIO_new_from_core_bio(ctx->prov->libctx, cin),

@@ -39,8 +39,7 @@ struct UriFree {
 std::optional<Bytes> get_attr(CK_FUNCTION_LIST* fl, CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o,
                               CK_ATTRIBUTE_TYPE type) {
     CK_ATTRIBUTE a{type, nullptr, 0};
-    if (fl->C_GetAttributeValue(h, o, &a, 1) != CKR_OK ||
-        a.ulValueLen == static_cast<CK_ULONG>(-1))
+    if (fl->C_GetAttributeValue(h, o, &a, 1) != CKR_OK || a.ulValueLen == static_cast<CK_ULONG>(-1))
         return std::nullopt;
     Bytes v(a.ulValueLen);
     a.pValue = v.data();
@@ -82,8 +81,8 @@ std::optional<KeyKind> kind_of(CK_FUNCTION_LIST* fl, CK_SESSION_HANDLE h, CK_OBJ
     return std::nullopt;
 }
 
-std::optional<ParamChoice> params_of(CK_FUNCTION_LIST* fl, CK_SESSION_HANDLE h,
-                                     CK_OBJECT_HANDLE o, KeyKind kind) {
+std::optional<ParamChoice> params_of(CK_FUNCTION_LIST* fl, CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o,
+                                     KeyKind kind) {
     const auto der = get_attr(fl, h, o, CKA_GOSTR3410_PARAMS);
     if (!der || der->empty()) return std::nullopt;
     const unsigned char* p = der->data();
@@ -361,7 +360,8 @@ bool find_uri_objects(ProvCtx* prov, const char* uri_text, CK_OBJECT_CLASS only_
                 skipped += (skipped.empty() ? "" : "; ") + s.name + ": " + s.reason;
             GOSTCSP_RAISE(prov, Reason::token_not_found,
                           "no token with GOST R 34.10-2012 mechanisms matches %s%s%s", uri_text,
-                          skipped.empty() ? "" : " (skipped ", skipped.empty() ? "" : skipped.c_str());
+                          skipped.empty() ? "" : " (skipped ",
+                          skipped.empty() ? "" : skipped.c_str());
             if (!skipped.empty()) GOSTCSP_RAISE(prov, Reason::token_not_found, ")");
             return false;
         }
@@ -378,8 +378,8 @@ bool find_uri_objects(ProvCtx* prov, const char* uri_text, CK_OBJECT_CLASS only_
             }
         CK_OBJECT_CLASS want = only_class;
         if (!has_class && !any_class) tmpl.push_back({CKA_CLASS, &want, sizeof want});
-        const bool private_wanted = has_class ? uri_class == CKO_PRIVATE_KEY
-                                              : (any_class || only_class == CKO_PRIVATE_KEY);
+        const bool private_wanted =
+            has_class ? uri_class == CKO_PRIVATE_KEY : (any_class || only_class == CKO_PRIVATE_KEY);
 
         for (const auto& t : tokens) {
             CK_SESSION_HANDLE h = CK_INVALID_HANDLE;
@@ -412,15 +412,15 @@ bool find_uri_objects(ProvCtx* prov, const char* uri_text, CK_OBJECT_CLASS only_
             }
         }
         if (out.empty() && need_some) {
-            const char* what_kind = has_class ? (uri_class == CKO_PRIVATE_KEY  ? "private key"
-                                                 : uri_class == CKO_PUBLIC_KEY ? "public key"
-                                                 : uri_class == CKO_CERTIFICATE ? "certificate"
-                                                                                : "object")
-                                    : any_class                      ? "object"
-                                    : only_class == CKO_PRIVATE_KEY  ? "private key"
-                                    : only_class == CKO_PUBLIC_KEY   ? "public key"
+            const char* what_kind = has_class   ? (uri_class == CKO_PRIVATE_KEY   ? "private key"
+                                                   : uri_class == CKO_PUBLIC_KEY  ? "public key"
+                                                   : uri_class == CKO_CERTIFICATE ? "certificate"
+                                                                                  : "object")
+                                    : any_class ? "object"
+                                    : only_class == CKO_PRIVATE_KEY ? "private key"
+                                    : only_class == CKO_PUBLIC_KEY  ? "public key"
                                     : only_class == CKO_CERTIFICATE ? "certificate"
-                                                                     : "object";
+                                                                    : "object";
             GOSTCSP_RAISE(prov, Reason::token_key_not_found,
                           "no GOST %s matches %s on token \"%s\"", what_kind, uri_text,
                           tokens.front()->label().c_str());
@@ -469,7 +469,8 @@ GostKey* token_private_key(ProvCtx* prov, const FoundObject& obj, const char* ur
         std::optional<Bytes> point;
         CK_OBJECT_CLASS pub_cls = CKO_PUBLIC_KEY;
         std::vector<CK_ATTRIBUTE> t{{CKA_CLASS, &pub_cls, sizeof pub_cls}};
-        if (!tk->id.empty()) t.push_back({CKA_ID, tk->id.data(), tk->id.size()});
+        if (!tk->id.empty())
+            t.push_back({CKA_ID, tk->id.data(), tk->id.size()});
         else if (!tk->label.empty())
             t.push_back({CKA_LABEL, tk->label.data(), tk->label.size()});
         std::vector<CK_OBJECT_HANDLE> found;
@@ -620,7 +621,8 @@ std::shared_ptr<TokenSignStream> TokenSignStream::start(
                           nullptr, 0};
         CK_FUNCTION_LIST* fl = key->token->functions();
         const CK_RV rv = run_on_key(
-            *key, [&](CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o) { return fl->C_SignInit(h, &mech, o); },
+            *key,
+            [&](CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o) { return fl->C_SignInit(h, &mech, o); },
             &s->lease_);
         if (rv != CKR_OK) {
             GOSTCSP_RAISE_CKR(prov, rv, key->token.get(), "C_SignInit");
@@ -690,17 +692,17 @@ bool token_vko(ProvCtx* prov, const TokenKey& key, const core::PublicKey& peer,
         const auto xy = peer.le_xy();
         Bytes pub(xy.begin(), xy.end());
         Bytes ukm_copy(ukm.begin(), ukm.end());
-        GostDeriveParams p{CKD_NULL, pub.data(), static_cast<CK_ULONG>(pub.size()),
-                           ukm_copy.data(), static_cast<CK_ULONG>(ukm_copy.size())};
+        GostDeriveParams p{CKD_NULL, pub.data(), static_cast<CK_ULONG>(pub.size()), ukm_copy.data(),
+                           static_cast<CK_ULONG>(ukm_copy.size())};
         CK_MECHANISM mech{ckm_gostr3410_12_derive, &p, sizeof p};
         CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
         CK_KEY_TYPE kt = CKK_GENERIC_SECRET;
         CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
         CK_ULONG vlen = static_cast<CK_ULONG>(out.size());
         CK_ATTRIBUTE tmpl[] = {
-            {CKA_CLASS, &cls, sizeof cls},         {CKA_KEY_TYPE, &kt, sizeof kt},
-            {CKA_TOKEN, &no, sizeof no},           {CKA_SENSITIVE, &no, sizeof no},
-            {CKA_EXTRACTABLE, &yes, sizeof yes},   {CKA_VALUE_LEN, &vlen, sizeof vlen},
+            {CKA_CLASS, &cls, sizeof cls},       {CKA_KEY_TYPE, &kt, sizeof kt},
+            {CKA_TOKEN, &no, sizeof no},         {CKA_SENSITIVE, &no, sizeof no},
+            {CKA_EXTRACTABLE, &yes, sizeof yes}, {CKA_VALUE_LEN, &vlen, sizeof vlen},
         };
         CK_FUNCTION_LIST* fl = key.token->functions();
         const CK_RV rv = run_on_key(key, [&](CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o) {

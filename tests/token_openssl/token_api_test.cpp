@@ -51,7 +51,8 @@ class TokenApi : public ::testing::Test {
             << "openssl_conf = openssl_init\n[openssl_init]\nproviders = provider_sect\n"
                "[provider_sect]\ndefault = default_sect\ngostcsp = gostcsp_sect\n"
                "[default_sect]\nactivate = 1\n[gostcsp_sect]\nactivate = 1\n"
-               "module = " GOSTCSP_PROVIDER_DIR "/gostcsp.so\n"
+               "module = " GOSTCSP_PROVIDER_DIR
+               "/gostcsp.so\n"
                "pkcs11-module = " GOSTCSP_P11_MODULE "\n";
         libctx_ = OSSL_LIB_CTX_new();
         ASSERT_NE(libctx_, nullptr);
@@ -64,9 +65,8 @@ class TokenApi : public ::testing::Test {
     }
 
     static EVP_PKEY* load(const std::string& uri) {
-        OSSL_STORE_CTX* st =
-            OSSL_STORE_open_ex(uri.c_str(), libctx_, nullptr, nullptr, nullptr, nullptr, nullptr,
-                               nullptr);
+        OSSL_STORE_CTX* st = OSSL_STORE_open_ex(uri.c_str(), libctx_, nullptr, nullptr, nullptr,
+                                                nullptr, nullptr, nullptr);
         if (st == nullptr) return nullptr;
         EVP_PKEY* key = nullptr;
         while (key == nullptr && !OSSL_STORE_eof(st)) {
@@ -149,7 +149,8 @@ TEST_F(TokenApi, LogsInAgainAfterTheTokenLoggedOut) {
     // Log the application out through the module directly (login state is per process).
     void* lib = dlopen(GOSTCSP_P11_MODULE, RTLD_NOW | RTLD_NOLOAD);
     ASSERT_NE(lib, nullptr);
-    auto get = reinterpret_cast<CK_RV (*)(CK_FUNCTION_LIST_PTR_PTR)>(dlsym(lib, "C_GetFunctionList"));
+    auto get =
+        reinterpret_cast<CK_RV (*)(CK_FUNCTION_LIST_PTR_PTR)>(dlsym(lib, "C_GetFunctionList"));
     ASSERT_NE(get, nullptr);
     CK_FUNCTION_LIST_PTR fl = nullptr;
     ASSERT_EQ(get(&fl), CKR_OK);
@@ -179,8 +180,8 @@ TEST_F(TokenApi, WrongPinIsAReadableError) {
     // application, so a second login is not attempted. A fresh process is checked by the CLI tests.
     EVP_PKEY_free(key);
     ERR_clear_error();
-    EVP_PKEY* missing = load(std::string("pkcs11:token=api;object=absent;type=private?pin-value=") +
-                             user_pin);
+    EVP_PKEY* missing =
+        load(std::string("pkcs11:token=api;object=absent;type=private?pin-value=") + user_pin);
     EXPECT_EQ(missing, nullptr);
     char buf[512];
     ERR_error_string_n(ERR_peek_last_error(), buf, sizeof buf);
