@@ -244,6 +244,7 @@ CK_FLAGS Token::current_flags() const {
 P11Client::~P11Client() {
     std::lock_guard<std::mutex> g(mu_);
     unload_locked();
+    if (!configured_pin.empty()) OPENSSL_cleanse(configured_pin.data(), configured_pin.size());
 }
 
 void P11Client::unload_locked() noexcept {
