@@ -171,9 +171,15 @@ flow_pkeyutl() {
     G pkey -pubin -in "pkcs11:token=$TOKEN;object=sig512;type=public" -pubout -out p512.pem
     E pkeyutl -verify -pubin -inkey p512.pem -in d512.bin -sigfile s512.bin | grep -q "Verified Successfully" ||
         fail "gost-engine rejects the 512-bit token signature"
+    # The PIN from the provider configuration (pkcs11-pin-file), no prompt and no URI PIN.
+    write_cnf pinfile.cnf "pkcs11-module = $module" "pkcs11-pin-file = $scratch/pin.txt"
+    env OPENSSL_CONF="$scratch/pinfile.cnf" OPENSSL_MODULES="$prov_dir" openssl pkeyutl -sign \
+        -inkey "$URI" -in dgst.bin -out cfg.bin </dev/null || fail "pkeyutl -sign with pkcs11-pin-file"
+    E pkeyutl -verify -pubin -inkey pub.pem -in dgst.bin -sigfile cfg.bin | grep -q "Verified Successfully" ||
+        fail "gost-engine rejects the signature made with the configured PIN file"
     # The private key never leaves: no PKCS#8 for a token key.
     expect_error "does not leave its token" G pkey -in "$URI" "${PASS[@]}" -out leak.pem
-    ok "pkeyutl/dgst -sign with token keys (256 B, 512 A; PIN by prompt and pin-source) verified by gost-engine and Botan"
+    ok "pkeyutl/dgst -sign with token keys (256 B, 512 A; PIN by passphrase, pin-source, pkcs11-pin-file) verified by gost-engine and Botan"
 }
 flow_registered() {
     token_ready
