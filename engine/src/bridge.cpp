@@ -391,6 +391,25 @@ int pm_derive(EVP_PKEY_CTX* ctx, unsigned char* key, size_t* keylen) noexcept {
     return ok ? 1 : 0;
 }
 
+int pm_ctrl_str(EVP_PKEY_CTX* ctx, const char* type, const char* value) noexcept {
+    OpState* s = state(ctx);
+    if (s == nullptr || type == nullptr || value == nullptr) return 0;
+    if (std::strcmp(type, "ukmhex") == 0) {  // gost-engine's and the provider's spelling
+        long len = 0;
+        unsigned char* buf = OPENSSL_hexstr2buf(value, &len);
+        if (buf == nullptr) return 0;
+        bool ok = true;
+        try {
+            s->ukm.assign(buf, buf + len);
+        } catch (...) {
+            ok = false;
+        }
+        OPENSSL_clear_free(buf, static_cast<size_t>(len));
+        return ok ? 1 : 0;
+    }
+    return -2;
+}
+
 int pm_ctrl(EVP_PKEY_CTX* ctx, int type, int p1, void* p2) noexcept {
     OpState* s = state(ctx);
     const KeyKind* k = kind_of(EVP_PKEY_CTX_get0_pkey(ctx));
@@ -459,7 +478,7 @@ bool build_methods() noexcept {
         EVP_PKEY_meth_set_sign(pm, &pm_op_init, &pm_sign);
         EVP_PKEY_meth_set_verify(pm, &pm_op_init, &pm_verify);
         EVP_PKEY_meth_set_derive(pm, &pm_op_init, &pm_derive);
-        EVP_PKEY_meth_set_ctrl(pm, &pm_ctrl, nullptr);
+        EVP_PKEY_meth_set_ctrl(pm, &pm_ctrl, &pm_ctrl_str);
         g_pmeth[i] = pm;
     }
     // The key-reference type: a private OID (UUID arc 2.25, no registration needed).

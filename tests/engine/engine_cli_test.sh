@@ -285,6 +285,28 @@ EOF
     ok "engine loaded from openssl.cnf (default_algorithms = PKEY_ASN1): ts -reply with a key reference; provider keys unaffected"
 }
 
+flow_misc() {
+    make_pki
+    # VKO through the shell; gost-engine derives the same KEK from the other side.
+    G genpkey -algorithm gost2012_256 -pkeyopt paramset:A -out alice.key
+    E genpkey -algorithm gost2012_256 -pkeyopt paramset:A -out bob.key
+    G pkey -in alice.key -pubout -out alice.pub
+    E pkey -in bob.key -pubout -out bob.pub
+    G pkeyutl -derive "${GE[@]}" -inkey "$scratch/alice.key" -peerkey bob.pub -pkeyopt ukmhex:0102030405060708 \
+        -out k1.bin 2>d.err || { cat d.err >&2; fail "pkeyutl -derive through the engine"; }
+    E pkeyutl -derive -inkey bob.key -peerkey alice.pub -pkeyopt ukmhex:0102030405060708 -out k2.bin
+    same k1.bin k2.bin "VKO KEK (engine shell vs gost-engine)"
+    # Public key of the shell (pub_encode) = the certificate's key.
+    G pkey -engine gostcsp -inform engine -in "$scratch/s512.key" -pubout -out shell.pub
+    G x509 -in s512.pem -pubkey -noout > cert.pub
+    same shell.pub cert.pub "public key through the shell"
+    # A request signed through the shell; gost-engine checks its self-signature.
+    G req -new -engine gostcsp -keyform engine -key "$scratch/s256.key" -subj "/CN=via engine" -out r.csr 2>/dev/null ||
+        fail "req -keyform engine"
+    E req -in r.csr -verify -noout && grep -q "verify OK" engine.err || fail "gost-engine rejects the request"
+    ok "pkeyutl -derive (matches gost-engine), pkey -pubout (matches the certificate), req -keyform engine (gost-engine verifies)"
+}
+
 # --- token keys (the soft token through the provider's pkcs11: STORE loader) ----------------
 token_env() {
     module="${GOSTCSP_P11_MODULE:-}"; tool="${GOSTCSP_TOOL:-}"
@@ -369,6 +391,6 @@ flow_bad_input() {
 }
 
 case "$flow" in
-    exports | cms_file | ts_file | config | token | bad_input) "flow_$flow" ;;
+    exports | cms_file | ts_file | config | misc | token | bad_input) "flow_$flow" ;;
     *) fail "unknown flow" ;;
 esac
