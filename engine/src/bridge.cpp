@@ -95,11 +95,15 @@ EVP_PKEY* inner_of(const EVP_PKEY* pk) noexcept {
     return const_cast<EVP_PKEY*>(pk);
 }
 
-const KeyKind* kind_of(const EVP_PKEY* pk) noexcept { return kind_of_nid(EVP_PKEY_get_id(pk)); }
+const KeyKind* kind_of(const EVP_PKEY* pk) noexcept {
+    return kind_of_nid(EVP_PKEY_get_id(pk));
+}
 
 // ---- ASN.1 method ----------------------------------------------------------------------------
 
-int am_pub_decode(EVP_PKEY*, const X509_PUBKEY*) noexcept { return 0; }  // certificates: provider
+int am_pub_decode(EVP_PKEY*, const X509_PUBKEY*) noexcept {
+    return 0;
+}  // certificates: provider
 
 int am_pub_encode(X509_PUBKEY* pub, const EVP_PKEY* pk) noexcept {
     EVP_PKEY* in = inner_of(pk);
@@ -153,12 +157,18 @@ int am_priv_print(BIO* out, const EVP_PKEY* pk, int indent, ASN1_PCTX* pctx) noe
         return 0;
     return EVP_PKEY_print_public(out, inner_of(pk), indent, pctx);
 }
-int am_size(const EVP_PKEY* pk) noexcept { return EVP_PKEY_get_size(inner_of(pk)); }
-int am_bits(const EVP_PKEY* pk) noexcept { return EVP_PKEY_get_bits(inner_of(pk)); }
+int am_size(const EVP_PKEY* pk) noexcept {
+    return EVP_PKEY_get_size(inner_of(pk));
+}
+int am_bits(const EVP_PKEY* pk) noexcept {
+    return EVP_PKEY_get_bits(inner_of(pk));
+}
 int am_security_bits(const EVP_PKEY* pk) noexcept {
     return EVP_PKEY_get_security_bits(inner_of(pk));
 }
-void am_free(EVP_PKEY* pk) noexcept { EVP_PKEY_free(static_cast<EVP_PKEY*>(EVP_PKEY_get0(pk))); }
+void am_free(EVP_PKEY* pk) noexcept {
+    EVP_PKEY_free(static_cast<EVP_PKEY*>(EVP_PKEY_get0(pk)));
+}
 
 int am_get_pub_key(const EVP_PKEY* pk, unsigned char* pub, size_t* len) noexcept {
     return EVP_PKEY_get_octet_string_param(inner_of(pk), OSSL_PKEY_PARAM_PUB_KEY, pub,
@@ -189,8 +199,8 @@ int am_ctrl(EVP_PKEY* pk, int op, long arg1, void* arg2) noexcept {
         case ASN1_PKEY_CTRL_PKCS7_SIGN:
             if (arg1 == 0) {
                 X509_ALGOR* sig_alg = nullptr;
-                PKCS7_SIGNER_INFO_get0_algs(static_cast<PKCS7_SIGNER_INFO*>(arg2), nullptr,
-                                            nullptr, &sig_alg);
+                PKCS7_SIGNER_INFO_get0_algs(static_cast<PKCS7_SIGNER_INFO*>(arg2), nullptr, nullptr,
+                                            &sig_alg);
                 return set_sig_alg(*k, sig_alg);
             }
             return 1;
@@ -252,7 +262,9 @@ union AmethBuffer {
     unsigned char bytes[1024];
 };
 
-size_t am_dirty_cnt(const EVP_PKEY*) noexcept { return 0; }  // a shell never changes
+size_t am_dirty_cnt(const EVP_PKEY*) noexcept {
+    return 0;
+}  // a shell never changes
 
 int am_export_to(const EVP_PKEY* pk, void* to_keydata, ImportFn* importer, OSSL_LIB_CTX*,
                  const char*) noexcept {
@@ -342,7 +354,9 @@ EVP_PKEY_CTX* inner_ctx(EVP_PKEY_CTX* ctx) noexcept {
     return ic;
 }
 
-int pm_op_init(EVP_PKEY_CTX*) noexcept { return 1; }
+int pm_op_init(EVP_PKEY_CTX*) noexcept {
+    return 1;
+}
 
 int pm_sign(EVP_PKEY_CTX* ctx, unsigned char* sig, size_t* siglen, const unsigned char* tbs,
             size_t tbslen) noexcept {
@@ -483,7 +497,8 @@ bool build_methods() noexcept {
     }
     // The key-reference type: a private OID (UUID arc 2.25, no registration needed).
     int ref_nid = OBJ_txt2nid(kKeyRefOid);
-    if (ref_nid == NID_undef) ref_nid = OBJ_create(kKeyRefOid, "gostcsp-keyref", "gostcsp key reference");
+    if (ref_nid == NID_undef)
+        ref_nid = OBJ_create(kKeyRefOid, "gostcsp-keyref", "gostcsp key reference");
     if (ref_nid == NID_undef) return false;
     g_ref_ameth = EVP_PKEY_asn1_new(ref_nid, 0, "gostcsp-keyref", "gostcsp key reference (URI)");
     if (g_ref_ameth == nullptr) return false;
@@ -531,8 +546,9 @@ EVP_PKEY* wrap(ENGINE* e, EVP_PKEY* inner) noexcept {
 
 // Loads the first key of `uri` through OSSL_STORE; nullptr with an error queued otherwise.
 EVP_PKEY* store_load(const char* uri, UI_METHOD* ui, void* ui_data, bool want_private) noexcept {
-    OSSL_STORE_CTX* sc = OSSL_STORE_open_ex(uri, nullptr, nullptr, ui != nullptr ? ui : UI_OpenSSL(),
-                                            ui_data, nullptr, nullptr, nullptr);
+    OSSL_STORE_CTX* sc =
+        OSSL_STORE_open_ex(uri, nullptr, nullptr, ui != nullptr ? ui : UI_OpenSSL(), ui_data,
+                           nullptr, nullptr, nullptr);
     if (sc == nullptr) {
         raise(kCannotLoadKey, uri);
         return nullptr;
@@ -561,7 +577,6 @@ EVP_PKEY* store_load(const char* uri, UI_METHOD* ui, void* ui_data, bool want_pr
 // OCTET STRING holds a URI or path (UTF-8). Programs that read keys only from PEM files
 // (`openssl ts -reply -inkey`, TS_CONF_load_key) reach our priv_decode through OpenSSL 3.0's legacy
 // PEM fallback, which turns the reference into a shell key.
-
 
 int ref_priv_decode(EVP_PKEY* pk, const PKCS8_PRIV_KEY_INFO* p8) noexcept {
     const unsigned char* data = nullptr;
@@ -626,7 +641,9 @@ bool init_methods(ENGINE* e) noexcept {
     return g_meth_ok;
 }
 
-bool export_hook_active() noexcept { return g_export_hook; }
+bool export_hook_active() noexcept {
+    return g_export_hook;
+}
 
 int asn1_meths(ENGINE*, EVP_PKEY_ASN1_METHOD** ameth, const int** nids, int nid) noexcept {
     if (ameth == nullptr) {
