@@ -8,8 +8,14 @@
 //   signature    s‖r, each big-endian, 64 / 128 bytes (RFC 4491 §2.2.2, PKCS#11, gost-engine)
 //
 // Constant time: generate(), from_le_bytes(), derive_public(), sign_digest(), sign_message() and
-// vko() run in time independent of the private key and nonce. verify_*() and public-key
-// validation are variable-time (they only touch public data).
+// vko() run in time independent of the private key and nonce: fixed-window scalar multiplication
+// with masked table scans, Fermat inversion with a public exponent, no branch or memory index on
+// secret limbs (checked with valgrind/memcheck on secrets marked undefined; the only reports are
+// the public r = 0 / s = 0 retries). Rejection sampling reveals only how many candidates were
+// discarded. The hashes (nonce HMAC, VKO's KEK over the shared point) inherit Streebog's timing:
+// its portable compression indexes tables with the hashed bytes; the AVX-512/GFNI path does not.
+// verify_*() and public-key validation are variable-time (public data only).
+// Curve tables (fixed-base comb) are built once per set on first use, in static storage.
 #pragma once
 
 #include <cstddef>
