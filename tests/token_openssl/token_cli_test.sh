@@ -308,6 +308,49 @@ EOF
         fail "gost-engine rejects the token TSA's timestamp"
     ok "ts -reply with a token TSA key verified by gost-engine"
 }
+# With the legacy bridge ENGINE "gostcsp" (engine/, loads keys through OSSL_STORE and so through
+# this provider's pkcs11: loader), openssl cms -sign and ts -reply work with the token key too.
+engine_or_skip() {
+    eng_dir="${GOSTCSP_ENGINE_DIR:-}"
+    [ -n "$eng_dir" ] && [ -e "$eng_dir/gostcsp.so" ] || skip "the gostcsp bridge engine is not built"
+    GE() { env OPENSSL_CONF="$cnf" OPENSSL_MODULES="$prov_dir" OPENSSL_ENGINES="$eng_dir" "${AS[@]}" openssl "$@"; }
+}
+flow_cms_engine() {
+    engine_or_skip
+    cms_setup
+    for size in 1024 1048576; do
+        make_doc "$size" doc.bin
+        GE cms -sign -engine gostcsp -keyform engine -binary -in doc.bin -signer signer.pem -inkey "$URI" \
+            "${PASS[@]}" -outform DER -out det.der || fail "openssl cms -sign -inkey pkcs11: ($size bytes)"
+        E cms -verify -binary -inform DER -in det.der -content doc.bin -CAfile signer.pem -out /dev/null ||
+            { cat engine.err >&2; fail "gost-engine rejects openssl cms -sign with the token key ($size)"; }
+    done
+    ok "openssl cms -sign -engine gostcsp -keyform engine -inkey pkcs11:… (1 KB, 1 MB) verified by gost-engine"
+}
+flow_ts_engine() {
+    engine_or_skip
+    token_ready
+    G req -x509 -new -key "$URI" "${PASS[@]}" -subj "/CN=token TSA" -days 30 \
+        -addext extendedKeyUsage=critical,timeStamping -out tsa.pem
+    printf '[tsa_config1]\nserial = ./tsaserial\nsigner_digest = md_gost12_256\ndefault_policy = 1.2.3.4.1\ndigests = md_gost12_256\ness_cert_id_alg = sha256\n' > tsa.cnf
+    echo 01 > tsaserial
+    make_doc 1024 doc.bin
+    G ts -query -data doc.bin -md_gost12_256 -cert -out q.tsq
+    # ts -reply reads -inkey as a file: the engine's key-reference PEM (PKCS#8 wrapper with the
+    # engine's OID, see tests/engine) carrying our pkcs11: URI with a pin-source.
+    printf '%s\n' "$USER_PIN" > pin.txt
+    printf 'asn1 = SEQUENCE:p8\n[p8]\nversion = INTEGER:0\nalg = SEQUENCE:alg\nkey = FORMAT:ASCII,OCTETSTRING:%s\n[alg]\noid = OID:2.25.204242435340915082712179152027141201539\n' \
+        "$URI?pin-source=file:$scratch/pin.txt" > keyref.cnf
+    openssl asn1parse -genconf keyref.cnf -noout -out keyref.der >/dev/null
+    { echo "-----BEGIN PRIVATE KEY-----"; base64 -w 64 keyref.der; echo "-----END PRIVATE KEY-----"; } > ref.pem
+    GE ts -reply -engine gostcsp -config tsa.cnf -section tsa_config1 -queryfile q.tsq -signer tsa.pem \
+        -inkey ref.pem -out r.tsr 2> reply.err || { cat reply.err >&2; fail "ts -reply with the token key"; }
+    G ts -reply -in r.tsr -text 2>/dev/null | grep -q "Status: Granted" || fail "ts -reply did not grant"
+    printf 'openssl_conf = d\n[d]\nengines = e\n[e]\ngost = g\n[g]\nengine_id = gost\ndefault_algorithms = ALL\n' > gost.cnf
+    env -u OPENSSL_MODULES OPENSSL_CONF="$scratch/gost.cnf" openssl ts -verify -queryfile q.tsq -in r.tsr \
+        -CAfile tsa.pem 2>&1 | grep -q "Verification: OK" || fail "gost-engine rejects the token TSA's timestamp"
+    ok "ts -reply with a token TSA key (bridge engine) verified by gost-engine"
+}
 flow_derive() {
     token_ready
     token_pubkey tp.pem
@@ -348,6 +391,7 @@ flow_policy() {
 }
 
 case "$flow" in
-    pkeyutl | registered | proxy | keyfile | req | cms | cms_large | ts | derive | policy) "flow_$flow" ;;
+    pkeyutl | registered | proxy | keyfile | req | cms | cms_large | ts | cms_engine | ts_engine | derive | policy)
+        "flow_$flow" ;;
     *) echo "unknown flow $flow" >&2; exit 2 ;;
 esac
