@@ -51,9 +51,12 @@ class TokenApi : public ::testing::Test {
             << "openssl_conf = openssl_init\n[openssl_init]\nproviders = provider_sect\n"
                "[provider_sect]\ndefault = default_sect\ngostcsp = gostcsp_sect\n"
                "[default_sect]\nactivate = 1\n[gostcsp_sect]\nactivate = 1\n"
-               "module = " GOSTCSP_PROVIDER_DIR
-               "/gostcsp.so\n"
-               "pkcs11-module = " GOSTCSP_P11_MODULE "\n";
+               "module = " GOSTCSP_PROVIDER_DIR "/gostcsp.so\n"
+            // GOSTCSP_TEST_REGISTERED=1: reach the module through p11-kit's registry instead
+            // (register it in ~/.config/pkcs11/modules; p11-kit reads that only for non-root).
+            << (std::getenv("GOSTCSP_TEST_REGISTERED") != nullptr
+                    ? ""
+                    : "pkcs11-module = " GOSTCSP_P11_MODULE "\n");
         libctx_ = OSSL_LIB_CTX_new();
         ASSERT_NE(libctx_, nullptr);
         ASSERT_EQ(OSSL_LIB_CTX_load_config(libctx_, (dir_ / "openssl.cnf").c_str()), 1);

@@ -351,6 +351,15 @@ flow_ts_engine() {
         -CAfile tsa.pem 2>&1 | grep -q "Verification: OK" || fail "gost-engine rejects the token TSA's timestamp"
     ok "ts -reply with a token TSA key (bridge engine) verified by gost-engine"
 }
+# The EVP API test (threads, fork child, re-login) with the module reached through p11-kit's
+# registry (p11-kit's managed module wrapper) instead of a configured path.
+flow_api_registered() {
+    [ -x "${GOSTCSP_TOKEN_API:-}" ] || skip "test_token_api not built"
+    as_user
+    env HOME="$HOME" TMPDIR="$scratch" GOSTCSP_TEST_REGISTERED=1 "${AS[@]}" "$GOSTCSP_TOKEN_API" > api.log 2>&1 ||
+        { tail -n 30 api.log >&2; fail "EVP API test through p11-kit's registry"; }
+    ok "EVP API (2 threads, fork child, re-login) through p11-kit's managed module"
+}
 flow_derive() {
     token_ready
     token_pubkey tp.pem
@@ -391,7 +400,8 @@ flow_policy() {
 }
 
 case "$flow" in
-    pkeyutl | registered | proxy | keyfile | req | cms | cms_large | ts | cms_engine | ts_engine | derive | policy)
+    pkeyutl | registered | proxy | keyfile | req | cms | cms_large | ts | cms_engine | ts_engine | derive | \
+        policy | api_registered)
         "flow_$flow" ;;
     *) echo "unknown flow $flow" >&2; exit 2 ;;
 esac
