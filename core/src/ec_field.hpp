@@ -16,6 +16,13 @@
 #endif
 
 #define GOSTCSP_INLINE inline __attribute__((always_inline))
+// The MULX/ADX inline-assembly kernels (x86-64, GCC). Clang 14's register allocator rejects them
+// once inlined into the curve formulas, so clang builds use the portable C++ path.
+#if defined(__x86_64__) && !defined(__clang__)
+#define GOSTCSP_EC_ASM 1
+#else
+#define GOSTCSP_EC_ASM 0
+#endif
 // Fixed-length limb loops must unroll so carries stay in the flags (adc/sbb chains), also at -O2.
 #define GOSTCSP_UNROLL _Pragma("GCC unroll 16")
 
@@ -228,7 +235,7 @@ inline void sqr_wide(u64* t, const u64* a) noexcept {
     }
 }
 
-#if defined(__x86_64__)
+#if GOSTCSP_EC_ASM
 // 4×4-limb product with MULX/ADCX/ADOX (BMI2 + ADX; callers check the CPU first). Two carry
 // chains per row; five rotating accumulators.
 GOSTCSP_INLINE void mul_wide4_adx(u64* t, const u64* a, const u64* b) noexcept {
@@ -416,7 +423,7 @@ GOSTCSP_INLINE void pm4_mul_adx(u64* r, const u64* a, const u64* b, u64 c) noexc
         "movq %[A1], 24(%[r])\n\t"
         : [A0] "=&r"(A0), [A1] "=&r"(A1), [A2] "=&r"(A2), [A3] "=&r"(A3), [A4] "=&r"(A4),
           [lo] "=&r"(lo), [hi] "=&r"(hi), [z] "=&r"(z), [a] "+&r"(ap), [b] "+&r"(bp)
-        : [r] "r"(r), [tmp] "r"(tmp), [c] "r"(c)
+        : [r] "r"(r), [tmp] "r"(tmp), [c] "m"(c)  // c from memory: one register fewer (clang)
         : "rdx", "cc", "memory");
 }
 
@@ -519,7 +526,7 @@ inline bool cpu_has_adx() noexcept {
 // Product into 2N limbs; Adx selects the MULX/ADX kernel for N = 4 (x86-64 only).
 template <std::size_t N, bool Adx>
 GOSTCSP_INLINE void mul_wide_sel(u64* t, const u64* a, const u64* b) noexcept {
-#if defined(__x86_64__)
+#if GOSTCSP_EC_ASM
     if constexpr (Adx && N == 4) {
         mul_wide4_adx(t, a, b);
         return;
@@ -532,7 +539,7 @@ GOSTCSP_INLINE void mul_wide_sel(u64* t, const u64* a, const u64* b) noexcept {
 }
 template <std::size_t N, bool Adx>
 GOSTCSP_INLINE void sqr_wide_sel(u64* t, const u64* a) noexcept {
-#if defined(__x86_64__)
+#if GOSTCSP_EC_ASM
     if constexpr (Adx && N == 4) {
         mul_wide4_adx(t, a, a);
         return;
@@ -662,7 +669,7 @@ struct PseudoMersenneField : ModBase<N> {
         for (std::size_t i = 0; i < N; ++i) r[i] = (w[i] & take) | (u[i] & ~take);
     }
     GOSTCSP_INLINE void mul(u64* r, const u64* a, const u64* b) const noexcept {
-#if defined(__x86_64__)
+#if GOSTCSP_EC_ASM
         if constexpr (Adx && N == 4) {
             pm4_mul_adx(r, a, b, c);
             return;
@@ -673,7 +680,7 @@ struct PseudoMersenneField : ModBase<N> {
         reduce_wide(r, t);
     }
     GOSTCSP_INLINE void sqr(u64* r, const u64* a) const noexcept {
-#if defined(__x86_64__)
+#if GOSTCSP_EC_ASM
         if constexpr (Adx && N == 4) {
             pm4_mul_adx(r, a, a, c);
             return;
@@ -683,7 +690,7 @@ struct PseudoMersenneField : ModBase<N> {
         sqr_wide_sel<N, Adx>(t, a);
         reduce_wide(r, t);
     }
-#if defined(__x86_64__)
+#if GOSTCSP_EC_ASM
     GOSTCSP_INLINE void add(u64* r, const u64* a, const u64* b) const noexcept {
         if constexpr (N == 4)
             pm4_add(r, a, b, c);

@@ -66,7 +66,7 @@ Status with_curve_impl(ParamSet set, Fn&& fn) noexcept {
 std::atomic<bool> force_portable{std::getenv("GOSTCSP_NO_ADX") != nullptr};
 
 bool use_adx() noexcept {
-#if defined(__x86_64__)
+#if GOSTCSP_EC_ASM
     return ec::cpu_has_adx() && !force_portable.load(std::memory_order_relaxed);
 #else
     return false;
