@@ -238,8 +238,10 @@ for size in 1024 $((100 * 1024 * 1024)); do
         botan_cms_check "$work/doc.bin" "$work/doc.p7s" || true
 done
 echo
+"$root/scripts/demo_pkcs11.sh" "$build" || status=1
+echo
 if [ "$status" -eq 0 ]; then
-    echo "demo: token key signed through OpenSSL; gost-engine and Botan verified every signature"
+    echo "demo: token key signed through OpenSSL and through PKCS#11; gost-engine and Botan verified every signature"
 else
     echo "demo: a token-key step failed" >&2
 fi
