@@ -200,13 +200,14 @@ for a in children(der, attrs[2], attrs[3]):
         open(out + "/mdattr.hex", "w").write(der[os_:oe].hex())
 PYEOF
 }
-botan_cms_check() {  # doc, cms
+botan_cms_check() {  # doc, cms [, signer certificate]
+    local cert="${3:-$work/signer.pem}"
     cms_botan_pieces "$2" || return 1
     local bd
     bd="$(botan hash --algo=Streebog-256 "$1" | grep -oiE '[0-9a-f]{64}' | head -n 1 | tr 'A-F' 'a-f')"
     [ "$bd" = "$(cat "$work/mdattr.hex")" ] || { echo "messageDigest differs from Botan's Streebog"; return 1; }
     local pub
-    pub="$(G x509 -in "$work/signer.pem" -pubkey -noout | python3 -c '
+    pub="$(G x509 -in "$cert" -pubkey -noout | python3 -c '
 import sys, base64, re
 der = base64.b64decode("".join(re.findall(r"-----BEGIN PUBLIC KEY-----(.*?)-----END", sys.stdin.read(), re.S)[0].split()))
 print(der[-64:].hex())')"
@@ -237,6 +238,27 @@ for size in 1024 $((100 * 1024 * 1024)); do
     timed "Botan: Streebog of the document + signature ($label)" -- \
         botan_cms_check "$work/doc.bin" "$work/doc.p7s" || true
 done
+if [ -e "$build/engines/gostcsp.so" ]; then
+    # The same with a software key file: PKCS#8 written by gostcsp.so (openssl genpkey), a
+    # certificate by openssl req, and openssl cms -sign through the bridge engine.
+    echo "-- file key (PKCS#8 by openssl genpkey through gostcsp.so), 1 KB document"
+    head -c 1024 /dev/urandom > "$work/doc.bin"
+    timed "openssl genpkey -algorithm gost2012_256 -pkeyopt paramset:A (CryptoPro-A)" -- \
+        G genpkey -algorithm gost2012_256 -pkeyopt paramset:A -out "$work/file-key.pem" || true
+    timed "openssl req -x509 -key file-key.pem" -- \
+        G req -x509 -new -key "$work/file-key.pem" -subj "/CN=gostcsp demo file key" -days 30 \
+        -out "$work/file-cert.pem" || true
+    timed "openssl cms -sign -inkey file-key.pem (1 KB, detached)" -- \
+        env OPENSSL_CONF="$work/openssl-token.cnf" OPENSSL_MODULES="$prov_dir" \
+        OPENSSL_ENGINES="$build/engines" openssl cms -sign -engine gostcsp -keyform engine \
+        -binary -in "$work/doc.bin" -signer "$work/file-cert.pem" -inkey "$work/file-key.pem" \
+        -outform DER -out "$work/file-doc.p7s" || true
+    timed "gost-engine: openssl cms -verify (file key)" -- \
+        E cms -verify -binary -inform DER -in "$work/file-doc.p7s" -content "$work/doc.bin" \
+        -CAfile "$work/file-cert.pem" -out /dev/null || true
+    timed "Botan: Streebog of the document + signature (file key)" -- \
+        botan_cms_check "$work/doc.bin" "$work/file-doc.p7s" "$work/file-cert.pem" || true
+fi
 echo
 "$root/scripts/demo_pkcs11.sh" "$build" || status=1
 echo
