@@ -101,7 +101,6 @@ CK_RV C_Finalize(CK_VOID_PTR reserved) {
     return guard([&] { return gostcsp::p11::finalize(reserved); });
 }
 CK_RV C_GetInfo(CK_INFO_PTR info) { GOSTCSP_P11_CALL(module().get_info(info)); }
-CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list);
 CK_RV C_GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count) {
     GOSTCSP_P11_CALL(module().get_slot_list(present, list, count));
 }
@@ -322,12 +321,16 @@ CK_RV C_WaitForSlotEvent(CK_FLAGS /*flags*/, CK_SLOT_ID_PTR /*slot*/, CK_VOID_PT
 
 namespace {
 
+CK_RV get_function_list(CK_FUNCTION_LIST_PTR_PTR list);
+
 CK_FUNCTION_LIST function_list = {
     {2, 40},
     C_Initialize,
     C_Finalize,
     C_GetInfo,
-    C_GetFunctionList,
+    // Not the exported symbol: an application that also links libp11-kit (whose proxy exports
+    // C_GetFunctionList too) would otherwise find p11-kit's function here.
+    get_function_list,
     C_GetSlotList,
     C_GetSlotInfo,
     C_GetTokenInfo,
@@ -399,14 +402,18 @@ GOSTCSP_CK_INTERFACE interfaces[] = {
     {interface_name, &function_list, 0},
 };
 
+CK_RV get_function_list(CK_FUNCTION_LIST_PTR_PTR list) {
+    if (list == nullptr) return CKR_ARGUMENTS_BAD;
+    *list = &function_list;
+    return CKR_OK;
+}
+
 }  // namespace
 
 extern "C" {
 
 __attribute__((visibility("default"))) CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list) {
-    if (list == nullptr) return CKR_ARGUMENTS_BAD;
-    *list = &function_list;
-    return CKR_OK;
+    return get_function_list(list);
 }
 
 // PKCS#11 v3.0 §5.2: the interfaces offered — one, "PKCS 11" with the v2.40 function list.

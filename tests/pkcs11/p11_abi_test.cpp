@@ -57,6 +57,14 @@ TEST(P11Abi, GetFunctionListNullIsArgumentsBad) {
     EXPECT_EQ(gostcsp()->C_GetFunctionList(nullptr), CKR_ARGUMENTS_BAD);
 }
 
+// The list's own C_GetFunctionList must be the module's, even in a process that also has
+// libp11-kit (which exports a C_GetFunctionList of its own) loaded first.
+TEST(P11Abi, FunctionListPointsAtItself) {
+    CK_FUNCTION_LIST_PTR again = nullptr;
+    ASSERT_EQ(gostcsp()->C_GetFunctionList(&again), CKR_OK);
+    EXPECT_EQ(again, gostcsp());
+}
+
 TEST(P11Abi, InterfaceListAndInterface) {
     gostcsp();
     void* h = dlopen(GOSTCSP_P11_MODULE, RTLD_NOW | RTLD_NOLOAD);
