@@ -35,15 +35,24 @@ constexpr int kCtrlSetVko = EVP_PKEY_ALG_CTRL + 11;
 
 const char* short_name(ParamSet s) {
     switch (s) {
-        case ParamSet::gost2001_test: return "256-test";
-        case ParamSet::tc26_256_a: return "256-A";
-        case ParamSet::tc26_256_b: return "256-B";
-        case ParamSet::tc26_256_c: return "256-C";
-        case ParamSet::tc26_256_d: return "256-D";
-        case ParamSet::tc26_512_test: return "512-test";
-        case ParamSet::tc26_512_a: return "512-A";
-        case ParamSet::tc26_512_b: return "512-B";
-        case ParamSet::tc26_512_c: return "512-C";
+        case ParamSet::gost2001_test:
+            return "256-test";
+        case ParamSet::tc26_256_a:
+            return "256-A";
+        case ParamSet::tc26_256_b:
+            return "256-B";
+        case ParamSet::tc26_256_c:
+            return "256-C";
+        case ParamSet::tc26_256_d:
+            return "256-D";
+        case ParamSet::tc26_512_test:
+            return "512-test";
+        case ParamSet::tc26_512_a:
+            return "512-A";
+        case ParamSet::tc26_512_b:
+            return "512-B";
+        case ParamSet::tc26_512_c:
+            return "512-C";
     }
     return "?";
 }
@@ -206,7 +215,9 @@ void engine_vko(benchmark::State& state, ParamSet s) {
 
 // ---------------------------------------------------------------- Botan
 
-Botan::BigInt big(std::span<const std::uint8_t> be) { return Botan::BigInt(be.data(), be.size()); }
+Botan::BigInt big(std::span<const std::uint8_t> be) {
+    return Botan::BigInt(be.data(), be.size());
+}
 
 Botan::EC_Group botan_group(ParamSet s) {
     const CurveParams& c = curve_params(s);
@@ -214,7 +225,9 @@ Botan::EC_Group botan_group(ParamSet s) {
                            Botan::BigInt(c.cofactor));
 }
 
-bool botan_supports(ParamSet s) { return s != ParamSet::tc26_512_test; }  // 511-bit p refused
+bool botan_supports(ParamSet s) {
+    return s != ParamSet::tc26_512_test;
+}  // 511-bit p refused
 
 void botan_sign(benchmark::State& state, ParamSet s) {
     Botan::AutoSeeded_RNG rng;
@@ -331,8 +344,8 @@ const bool registered = [] {
                 const Fn fn = fns[op];
                 if (!fn) continue;
                 if (std::string(impl.name) == "botan" && !botan_supports(info.id)) continue;
-                const std::string name = std::string("GOST/") + ops[op] + "/" +
-                                         short_name(info.id) + "/" + impl.name;
+                const std::string name =
+                    std::string("GOST/") + ops[op] + "/" + short_name(info.id) + "/" + impl.name;
                 benchmark::RegisterBenchmark(name.c_str(), fn, info.id)
                     ->Unit(benchmark::kMicrosecond);
             }

@@ -71,10 +71,11 @@ ENGINE* gost_engine() {
 }
 
 int key_nid(ParamSet set) {
-    return param_set_info(set).bits == 256 ? NID_id_GostR3410_2012_256
-                                           : NID_id_GostR3410_2012_512;
+    return param_set_info(set).bits == 256 ? NID_id_GostR3410_2012_256 : NID_id_GostR3410_2012_512;
 }
-int paramset_nid(ParamSet set) { return OBJ_txt2nid(std::string(param_set_info(set).oid).c_str()); }
+int paramset_nid(ParamSet set) {
+    return OBJ_txt2nid(std::string(param_set_info(set).oid).c_str());
+}
 
 struct PkeyDeleter {
     void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
@@ -149,9 +150,8 @@ bool engine_verify(EVP_PKEY* key, const Bytes& digest, const Bytes& sig) {
 
 // Hash-and-verify through the engine's own Streebog (EVP_DigestVerify).
 bool engine_verify_message(EVP_PKEY* key, ParamSet set, const Bytes& msg, const Bytes& sig) {
-    const EVP_MD* md = EVP_get_digestbynid(param_set_info(set).bits == 256
-                                               ? NID_id_GostR3411_2012_256
-                                               : NID_id_GostR3411_2012_512);
+    const EVP_MD* md = EVP_get_digestbynid(
+        param_set_info(set).bits == 256 ? NID_id_GostR3411_2012_256 : NID_id_GostR3411_2012_512);
     EVP_MD_CTX* mctx = EVP_MD_CTX_new();
     const bool ok = md && mctx && EVP_DigestVerifyInit(mctx, nullptr, md, gost_engine(), key) > 0 &&
                     EVP_DigestVerify(mctx, sig.data(), sig.size(), msg.data(), msg.size()) == 1;
@@ -175,8 +175,8 @@ Bytes engine_vko(EVP_PKEY* mine, EVP_PKEY* peer, const Bytes& ukm, DigestSize si
     EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(mine, gost_engine());
     Bytes out(64);
     std::size_t len = out.size();
-    const int dgst = size == DigestSize::bits256 ? NID_id_GostR3411_2012_256
-                                                 : NID_id_GostR3411_2012_512;
+    const int dgst =
+        size == DigestSize::bits256 ? NID_id_GostR3411_2012_256 : NID_id_GostR3411_2012_512;
     if (!ctx || EVP_PKEY_derive_init(ctx) <= 0 || EVP_PKEY_derive_set_peer(ctx, peer) <= 0 ||
         EVP_PKEY_CTX_ctrl(ctx, -1, -1, kCtrlSetVko, dgst, nullptr) <= 0 ||
         EVP_PKEY_CTX_ctrl(ctx, -1, -1, EVP_PKEY_CTRL_SET_IV, static_cast<int>(ukm.size()),
@@ -190,7 +190,9 @@ Bytes engine_vko(EVP_PKEY* mine, EVP_PKEY* peer, const Bytes& ukm, DigestSize si
 
 // ---------------------------------------------------------------- Botan
 
-Botan::BigInt big(std::span<const std::uint8_t> be) { return Botan::BigInt(be.data(), be.size()); }
+Botan::BigInt big(std::span<const std::uint8_t> be) {
+    return Botan::BigInt(be.data(), be.size());
+}
 
 const Botan::EC_Group& botan_group(ParamSet set) {
     // Deliberately never destroyed: Botan's own group registry may die first at exit.
@@ -252,7 +254,7 @@ std::string sanitize(std::string_view s) {
 }
 
 class Diff : public ::testing::TestWithParam<ParamSet> {
-protected:
+  protected:
     void SetUp() override { ASSERT_NE(gost_engine(), nullptr) << "ENGINE gost not loadable"; }
     ParamSet set() const { return GetParam(); }
     std::size_t n() const { return param_set_info(set()).field_bytes(); }
@@ -263,8 +265,9 @@ protected:
                (static_cast<std::uint64_t>(direction) << 48);
     }
     std::string trace(int direction) const {
-        return "GOSTCSP_CONFORMANCE_SEED=" + std::to_string(base_seed()) + " set=" +
-               std::string(param_set_info(set()).name) + " direction=" + std::to_string(direction);
+        return "GOSTCSP_CONFORMANCE_SEED=" + std::to_string(base_seed()) +
+               " set=" + std::string(param_set_info(set()).name) +
+               " direction=" + std::to_string(direction);
     }
 };
 
@@ -288,10 +291,12 @@ TEST_P(Diff, OursSignEngineVerifies) {
             ok &= !engine_verify(epub.get(), flip_bit(digest, rng), sig);
             ok &= !engine_verify(epub.get(), digest, flip_bit(sig, rng));
             // a flipped key bit: the engine refuses the point, or verification fails
-            Pkey bad = engine_public(set(), flip_bit(Bytes(pub.le_xy().begin(), pub.le_xy().end()), rng));
+            Pkey bad =
+                engine_public(set(), flip_bit(Bytes(pub.le_xy().begin(), pub.le_xy().end()), rng));
             ok &= !bad || !engine_verify(bad.get(), digest, sig);
-            if (!ok) ADD_FAILURE() << "i=" << i << " d=" << to_hex(key.le_bytes())
-                                   << " digest=" << to_hex(digest) << " sig=" << to_hex(sig);
+            if (!ok)
+                ADD_FAILURE() << "i=" << i << " d=" << to_hex(key.le_bytes())
+                              << " digest=" << to_hex(digest) << " sig=" << to_hex(sig);
         } else {
             const Bytes msg = rng.bytes(rng.below(200));
             ASSERT_EQ(sign_message(key, msg, sig), Status::ok);
@@ -299,8 +304,9 @@ TEST_P(Diff, OursSignEngineVerifies) {
             Bytes msg2 = msg;
             msg2.push_back(0);
             ok &= !engine_verify_message(epub.get(), set(), msg2, sig);
-            if (!ok) ADD_FAILURE() << "i=" << i << " d=" << to_hex(key.le_bytes())
-                                   << " msg=" << to_hex(msg) << " sig=" << to_hex(sig);
+            if (!ok)
+                ADD_FAILURE() << "i=" << i << " d=" << to_hex(key.le_bytes())
+                              << " msg=" << to_hex(msg) << " sig=" << to_hex(sig);
         }
         failures += !ok;
     }
@@ -351,8 +357,7 @@ TEST_P(Diff, OursSignBotanVerifies) {
         PublicKey pub;
         ASSERT_EQ(key.derive_public(pub), Status::ok);
         const auto xy = pub.le_xy();
-        const Botan::PointGFp pt =
-            group.point(big_le(xy.first(n())), big_le(xy.subspan(n())));
+        const Botan::PointGFp pt = group.point(big_le(xy.first(n())), big_le(xy.subspan(n())));
         Botan::GOST_3410_PublicKey bpub(group, pt);
         Botan::PK_Verifier verifier(bpub, "Raw");
         const Bytes digest = rng.bytes(n());
@@ -432,9 +437,9 @@ TEST_P(Diff, VkoAgreesWithEngine) {
         ASSERT_TRUE(eb && ea);
         const Bytes theirs = engine_vko(eb.get(), ea.get(), ukm, size);
         if (to_hex(ours) != to_hex(theirs)) {
-            ADD_FAILURE() << "i=" << i << " a=" << to_hex(a.le_bytes()) << " b="
-                          << to_hex(b.le_bytes()) << " ukm=" << to_hex(ukm) << " ours="
-                          << to_hex(ours) << " engine=" << to_hex(theirs);
+            ADD_FAILURE() << "i=" << i << " a=" << to_hex(a.le_bytes())
+                          << " b=" << to_hex(b.le_bytes()) << " ukm=" << to_hex(ukm)
+                          << " ours=" << to_hex(ours) << " engine=" << to_hex(theirs);
             ++failures;
         }
     }

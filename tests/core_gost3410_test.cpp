@@ -32,7 +32,7 @@ Bytes concat(const Bytes& a, const Bytes& b) {
 
 struct Example {
     ParamSet set;
-    Bytes d, qx, qy, e, k, r, s;             // big-endian integers as printed
+    Bytes d, qx, qy, e, k, r, s;         // big-endian integers as printed
     Bytes digest, d_le, pub, signature;  // wire forms (memory order)
 };
 
@@ -80,7 +80,8 @@ TEST(Gost3410, StandardExamplesWithGivenNonce) {
         ASSERT_EQ(key.derive_public(pub), Status::ok);
         EXPECT_EQ(to_hex(pub.le_xy()), to_hex(ex.pub));
         Bytes sig(param_set_info(ex.set).signature_bytes());
-        ASSERT_EQ(gostcsp::core::testing::sign_digest_with_nonce(key, ex.digest, ex.k, sig), Status::ok);
+        ASSERT_EQ(gostcsp::core::testing::sign_digest_with_nonce(key, ex.digest, ex.k, sig),
+                  Status::ok);
         EXPECT_EQ(to_hex(sig), to_hex(ex.signature));
         EXPECT_EQ(verify_digest(pub, ex.digest, sig), Status::ok);
         PublicKey parsed;
@@ -148,7 +149,8 @@ TEST(Gost3410ByteOrder, SignatureIsBigEndianSThenR) {
         PrivateKey key;
         ASSERT_EQ(PrivateKey::from_le_bytes(ex.set, ex.d_le, key), Status::ok);
         Bytes sig(param_set_info(ex.set).signature_bytes());
-        ASSERT_EQ(gostcsp::core::testing::sign_digest_with_nonce(key, ex.digest, ex.k, sig), Status::ok);
+        ASSERT_EQ(gostcsp::core::testing::sign_digest_with_nonce(key, ex.digest, ex.k, sig),
+                  Status::ok);
         EXPECT_EQ(to_hex(sig), to_hex(concat(ex.s, ex.r)));
         // r‖s (the order the standard's text prints) must not verify.
         PublicKey pub;
@@ -163,13 +165,13 @@ TEST(Gost3410ByteOrder, DigestIsReadLittleEndian) {
         PrivateKey key;
         ASSERT_EQ(PrivateKey::from_le_bytes(ex.set, ex.d_le, key), Status::ok);
         Bytes sig(param_set_info(ex.set).signature_bytes());
-        ASSERT_EQ(gostcsp::core::testing::sign_digest_with_nonce(key, ex.digest, ex.k, sig), Status::ok);
+        ASSERT_EQ(gostcsp::core::testing::sign_digest_with_nonce(key, ex.digest, ex.k, sig),
+                  Status::ok);
         EXPECT_EQ(to_hex(sig), to_hex(ex.signature));
         // the same bytes read big-endian are a different e: the signature must not verify
         PublicKey pub;
         ASSERT_EQ(PublicKey::from_le_xy(ex.set, ex.pub, pub), Status::ok);
-        EXPECT_EQ(verify_digest(pub, reversed(ex.digest), ex.signature),
-                  Status::invalid_signature);
+        EXPECT_EQ(verify_digest(pub, reversed(ex.digest), ex.signature), Status::invalid_signature);
     }
 }
 
@@ -412,8 +414,10 @@ TEST(Gost3410BadInput, NonceOutOfRangeForTestHook) {
     ASSERT_EQ(PrivateKey::from_le_bytes(ex.set, ex.d_le, key), Status::ok);
     Bytes sig(param_set_info(ex.set).signature_bytes());
     Bytes zero(ex.k.size(), 0);
-    EXPECT_NE(gostcsp::core::testing::sign_digest_with_nonce(key, ex.digest, zero, sig), Status::ok);
+    EXPECT_NE(gostcsp::core::testing::sign_digest_with_nonce(key, ex.digest, zero, sig),
+              Status::ok);
     const auto& cp = curve_params(ex.set);
-    EXPECT_NE(gostcsp::core::testing::sign_digest_with_nonce(key, ex.digest, Bytes(cp.q.begin(), cp.q.end()), sig),
+    EXPECT_NE(gostcsp::core::testing::sign_digest_with_nonce(key, ex.digest,
+                                                             Bytes(cp.q.begin(), cp.q.end()), sig),
               Status::ok);
 }

@@ -32,7 +32,9 @@ std::vector<std::string> split_list(const std::string& s, char sep) {
     return out;
 }
 
-std::string hex_of(std::span<const std::uint8_t> s) { return to_hex(s.data(), s.size()); }
+std::string hex_of(std::span<const std::uint8_t> s) {
+    return to_hex(s.data(), s.size());
+}
 
 }  // namespace
 

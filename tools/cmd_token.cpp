@@ -125,7 +125,7 @@ std::optional<Bytes> from_hex(std::string_view s) {
 
 // A PIN in a std::string that is wiped when it goes out of scope.
 class Pin {
-public:
+  public:
     Pin() { value_.reserve(256); }  // no reallocation (and stray copies) for normal PINs
     Pin(const Pin&) = delete;
     Pin& operator=(const Pin&) = delete;
@@ -137,7 +137,7 @@ public:
         value_.clear();
     }
 
-private:
+  private:
     std::string value_;
 };
 

@@ -21,12 +21,12 @@ namespace gostcsp::core::ec {
 template <class F>
 struct Curve {
     static constexpr std::size_t N = F::limbs;
-    static constexpr unsigned base_w = 6;                             // fixed-base window bits
+    static constexpr unsigned base_w = 6;  // fixed-base window bits
     static constexpr unsigned base_windows = (64 * N + 1 + base_w - 1) / base_w;
-    static constexpr unsigned base_entries = 1u << (base_w - 1);      // |digit| in 1..32
-    static constexpr unsigned var_w = 5;                              // variable-base window
+    static constexpr unsigned base_entries = 1u << (base_w - 1);  // |digit| in 1..32
+    static constexpr unsigned var_w = 5;                          // variable-base window
     static constexpr unsigned var_windows = (64 * N + 1 + var_w - 1) / var_w;
-    static constexpr unsigned var_entries = 1u << (var_w - 1);        // 1..16
+    static constexpr unsigned var_entries = 1u << (var_w - 1);  // 1..16
 
     struct Point {
         u64 x[N], y[N], z[N];
@@ -35,13 +35,13 @@ struct Curve {
         u64 x[N], y[N];
     };
 
-    F fp;               // the base field (internal representation per F)
-    MontField<N> fq;    // scalars mod q (Montgomery)
-    u64 a[N], b3[N];    // a and 3b, internal form
+    F fp;             // the base field (internal representation per F)
+    MontField<N> fq;  // scalars mod q (Montgomery)
+    u64 a[N], b3[N];  // a and 3b, internal form
     bool a_is_minus3 = false;
-    u64 q[N];           // the subgroup order, plain
+    u64 q[N];  // the subgroup order, plain
     unsigned cofactor = 1;
-    Affine g;           // base point, internal form
+    Affine g;  // base point, internal form
     // table[i·entries + j] = (j+1)·2^(6i)·G, affine, internal form (static storage, no heap).
     Affine table[base_windows * base_entries];
 

@@ -66,7 +66,9 @@ inline u64 value_barrier(u64 x) noexcept {
 inline u64 mask_is_zero(u64 x) noexcept {
     return value_barrier(static_cast<u64>(0) - (1 ^ ((x | (static_cast<u64>(0) - x)) >> 63)));
 }
-inline u64 mask_from_bit(u64 bit) noexcept { return value_barrier(static_cast<u64>(0) - bit); }
+inline u64 mask_from_bit(u64 bit) noexcept {
+    return value_barrier(static_cast<u64>(0) - bit);
+}
 
 template <std::size_t N>
 inline void limbs_cmov(u64* r, const u64* a, u64 mask) noexcept {
@@ -124,10 +126,9 @@ inline void limbs_from_be(u64* r, const std::uint8_t* in) noexcept {
 template <std::size_t N>
 inline void limbs_to_be(std::uint8_t* out, const u64* a) noexcept {
     GOSTCSP_UNROLL
-    for (std::size_t i = 0; i < N; ++i)
-        GOSTCSP_UNROLL
-        for (std::size_t j = 0; j < 8; ++j)
-            out[8 * (N - 1 - i) + j] = static_cast<std::uint8_t>(a[i] >> (56 - 8 * j));
+    for (std::size_t i = 0; i < N; ++i) GOSTCSP_UNROLL
+    for (std::size_t j = 0; j < 8; ++j)
+        out[8 * (N - 1 - i) + j] = static_cast<std::uint8_t>(a[i] >> (56 - 8 * j));
 }
 template <std::size_t N>
 inline void limbs_from_le(u64* r, const std::uint8_t* in) noexcept {
@@ -142,9 +143,8 @@ inline void limbs_from_le(u64* r, const std::uint8_t* in) noexcept {
 template <std::size_t N>
 inline void limbs_to_le(std::uint8_t* out, const u64* a) noexcept {
     GOSTCSP_UNROLL
-    for (std::size_t i = 0; i < N; ++i)
-        GOSTCSP_UNROLL
-        for (std::size_t j = 0; j < 8; ++j) out[8 * i + j] = static_cast<std::uint8_t>(a[i] >> (8 * j));
+    for (std::size_t i = 0; i < N; ++i) GOSTCSP_UNROLL
+    for (std::size_t j = 0; j < 8; ++j) out[8 * i + j] = static_cast<std::uint8_t>(a[i] >> (8 * j));
 }
 
 // Shared modular add/sub/neg for any modulus m < 2^(64N); inputs fully reduced.
@@ -383,25 +383,25 @@ GOSTCSP_INLINE void pm4_mul_adx(u64* r, const u64* a, const u64* b, u64 c) noexc
         // ---- fold: u = t_lo + c·t_hi  (t4..t7 = A4 A0 A1 A2, t3 = A3)
         "movq %[c], %%rdx\n\t"
         "xorq %[z], %[z]\n\t"
-        "mulxq %[A4], %[lo], %[hi]\n\t"     // lo:hi = c·t4
-        "adoxq 0(%[tmp]), %[lo]\n\t"        // u0
-        "mulxq %[A0], %[A4], %[a]\n\t"      // A4:a = c·t5
+        "mulxq %[A4], %[lo], %[hi]\n\t"  // lo:hi = c·t4
+        "adoxq 0(%[tmp]), %[lo]\n\t"     // u0
+        "mulxq %[A0], %[A4], %[a]\n\t"   // A4:a = c·t5
         "adoxq 8(%[tmp]), %[A4]\n\t"
-        "adcxq %[hi], %[A4]\n\t"            // u1
-        "mulxq %[A1], %[A0], %[hi]\n\t"     // A0:hi = c·t6
+        "adcxq %[hi], %[A4]\n\t"         // u1
+        "mulxq %[A1], %[A0], %[hi]\n\t"  // A0:hi = c·t6
         "adoxq 16(%[tmp]), %[A0]\n\t"
-        "adcxq %[a], %[A0]\n\t"             // u2
-        "mulxq %[A2], %[A1], %[a]\n\t"      // A1:a = c·t7
+        "adcxq %[a], %[A0]\n\t"         // u2
+        "mulxq %[A2], %[A1], %[a]\n\t"  // A1:a = c·t7
         "adoxq %[A3], %[A1]\n\t"
-        "adcxq %[hi], %[A1]\n\t"            // u3
+        "adcxq %[hi], %[A1]\n\t"  // u3
         "adoxq %[z], %[a]\n\t"
-        "adcxq %[z], %[a]\n\t"              // top word
-        "imulq %%rdx, %[a]\n\t"             // top·c
+        "adcxq %[z], %[a]\n\t"   // top word
+        "imulq %%rdx, %[a]\n\t"  // top·c
         "addq %[a], %[lo]\n\t"
         "adcq %[z], %[A4]\n\t"
         "adcq %[z], %[A0]\n\t"
         "adcq %[z], %[A1]\n\t"
-        "sbbq %[a], %[a]\n\t"               // a = −k (wrapped once)
+        "sbbq %[a], %[a]\n\t"  // a = −k (wrapped once)
         // w = u + c; take w if k or w carried out (u ≥ p)
         "movq %[lo], %[hi]\n\t"
         "addq %%rdx, %[hi]\n\t"
@@ -554,8 +554,8 @@ GOSTCSP_INLINE void sqr_wide_sel(u64* t, const u64* a) noexcept {
 template <std::size_t N, bool Adx = false>
 struct MontField : ModBase<N> {
     using ModBase<N>::m;
-    u64 n0 = 0;     // −m^{-1} mod 2^64
-    u64 r2[N] = {};  // R^2 mod m
+    u64 n0 = 0;        // −m^{-1} mod 2^64
+    u64 r2[N] = {};    // R^2 mod m
     u64 one_[N] = {};  // R mod m (Montgomery 1)
 
     void init(const u64* modulus) noexcept {
@@ -707,7 +707,9 @@ struct PseudoMersenneField : ModBase<N> {
         u64 z[N] = {};
         sub(r, z, a);
     }
-    GOSTCSP_INLINE void dbl(u64* r, const u64* a) const noexcept { add(r, a, a); }
+    GOSTCSP_INLINE void dbl(u64* r, const u64* a) const noexcept {
+        add(r, a, a);
+    }
 #endif
     // Any a < 2^(64N) -> a mod p.
     void to_internal(u64* r, const u64* a) const noexcept {
@@ -715,8 +717,12 @@ struct PseudoMersenneField : ModBase<N> {
         std::memcpy(t, a, N * sizeof(u64));
         reduce_wide(r, t);
     }
-    void from_internal(u64* r, const u64* a) const noexcept { std::memcpy(r, a, N * sizeof(u64)); }
-    const u64* one() const noexcept { return one_; }
+    void from_internal(u64* r, const u64* a) const noexcept {
+        std::memcpy(r, a, N * sizeof(u64));
+    }
+    const u64* one() const noexcept {
+        return one_;
+    }
 };
 
 // a^e for a public exponent e (N limbs), left-to-right with a 4-bit fixed window. Runs in time

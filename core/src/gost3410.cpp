@@ -48,15 +48,24 @@ template <bool Adx, class Fn>
 Status with_curve_impl(ParamSet set, Fn&& fn) noexcept {
     using P = ParamSet;
     switch (set) {
-        case P::gost2001_test: return fn(curve_instance<C256M<Adx>, P::gost2001_test>());
-        case P::tc26_256_a: return fn(curve_instance<C256P<Adx>, P::tc26_256_a>());
-        case P::tc26_256_b: return fn(curve_instance<C256P<Adx>, P::tc26_256_b>());
-        case P::tc26_256_c: return fn(curve_instance<C256M<Adx>, P::tc26_256_c>());
-        case P::tc26_256_d: return fn(curve_instance<C256M<Adx>, P::tc26_256_d>());
-        case P::tc26_512_test: return fn(curve_instance<C512M<Adx>, P::tc26_512_test>());
-        case P::tc26_512_a: return fn(curve_instance<C512P<Adx>, P::tc26_512_a>());
-        case P::tc26_512_b: return fn(curve_instance<C512M<Adx>, P::tc26_512_b>());
-        case P::tc26_512_c: return fn(curve_instance<C512P<Adx>, P::tc26_512_c>());
+        case P::gost2001_test:
+            return fn(curve_instance<C256M<Adx>, P::gost2001_test>());
+        case P::tc26_256_a:
+            return fn(curve_instance<C256P<Adx>, P::tc26_256_a>());
+        case P::tc26_256_b:
+            return fn(curve_instance<C256P<Adx>, P::tc26_256_b>());
+        case P::tc26_256_c:
+            return fn(curve_instance<C256M<Adx>, P::tc26_256_c>());
+        case P::tc26_256_d:
+            return fn(curve_instance<C256M<Adx>, P::tc26_256_d>());
+        case P::tc26_512_test:
+            return fn(curve_instance<C512M<Adx>, P::tc26_512_test>());
+        case P::tc26_512_a:
+            return fn(curve_instance<C512P<Adx>, P::tc26_512_a>());
+        case P::tc26_512_b:
+            return fn(curve_instance<C512M<Adx>, P::tc26_512_b>());
+        case P::tc26_512_c:
+            return fn(curve_instance<C512P<Adx>, P::tc26_512_c>());
     }
     return Status::unknown_param_set;
 }
@@ -79,7 +88,9 @@ Status with_curve(ParamSet set, Fn&& fn) noexcept {
     return with_curve_impl<false>(set, fn);
 }
 
-bool valid_set(ParamSet set) noexcept { return static_cast<unsigned>(set) <= 8; }
+bool valid_set(ParamSet set) noexcept {
+    return static_cast<unsigned>(set) <= 8;
+}
 
 // Secret limb buffer wiped on scope exit.
 template <std::size_t N>
@@ -113,7 +124,9 @@ void limbs_from_le_short(u64* r, const std::uint8_t* in, std::size_t len) noexce
 template <std::size_t N>
 unsigned bit_length(const u64* q) noexcept {
     for (std::size_t i = N; i-- > 0;)
-        if (q[i]) return static_cast<unsigned>(64 * i + 64 - static_cast<unsigned>(__builtin_clzll(q[i])));
+        if (q[i])
+            return static_cast<unsigned>(64 * i + 64 -
+                                         static_cast<unsigned>(__builtin_clzll(q[i])));
     return 0;
 }
 

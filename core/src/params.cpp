@@ -29,24 +29,24 @@ constexpr std::span<const SV> none{};
 // constexpr: constant-initialised, so other translation units may use the tables during their
 // own static initialisation.
 constexpr ParamSetInfo infos[] = {
-    {ParamSet::gost2001_test, 256, "id-GostR3410-2001-TestParamSet", "1.2.643.2.2.35.0", none,
-     none, 1},
-    {ParamSet::tc26_256_a, 256, "id-tc26-gost-3410-2012-256-paramSetA", "1.2.643.7.1.2.1.1.1",
-     none, none, 4},
+    {ParamSet::gost2001_test, 256, "id-GostR3410-2001-TestParamSet", "1.2.643.2.2.35.0", none, none,
+     1},
+    {ParamSet::tc26_256_a, 256, "id-tc26-gost-3410-2012-256-paramSetA", "1.2.643.7.1.2.1.1.1", none,
+     none, 4},
     {ParamSet::tc26_256_b, 256, "id-tc26-gost-3410-2012-256-paramSetB", "1.2.643.7.1.2.1.1.2",
      b_oids, b_names, 1},
     {ParamSet::tc26_256_c, 256, "id-tc26-gost-3410-2012-256-paramSetC", "1.2.643.7.1.2.1.1.3",
      c_oids, c_names, 1},
     {ParamSet::tc26_256_d, 256, "id-tc26-gost-3410-2012-256-paramSetD", "1.2.643.7.1.2.1.1.4",
      d_oids, d_names, 1},
-    {ParamSet::tc26_512_test, 512, "id-tc26-gost-3410-2012-512-paramSetTest",
-     "1.2.643.7.1.2.1.2.0", none, none, 1},
-    {ParamSet::tc26_512_a, 512, "id-tc26-gost-3410-2012-512-paramSetA", "1.2.643.7.1.2.1.2.1",
-     none, a512_names, 1},
-    {ParamSet::tc26_512_b, 512, "id-tc26-gost-3410-2012-512-paramSetB", "1.2.643.7.1.2.1.2.2",
-     none, b512_names, 1},
-    {ParamSet::tc26_512_c, 512, "id-tc26-gost-3410-2012-512-paramSetC", "1.2.643.7.1.2.1.2.3",
-     none, none, 4},
+    {ParamSet::tc26_512_test, 512, "id-tc26-gost-3410-2012-512-paramSetTest", "1.2.643.7.1.2.1.2.0",
+     none, none, 1},
+    {ParamSet::tc26_512_a, 512, "id-tc26-gost-3410-2012-512-paramSetA", "1.2.643.7.1.2.1.2.1", none,
+     a512_names, 1},
+    {ParamSet::tc26_512_b, 512, "id-tc26-gost-3410-2012-512-paramSetB", "1.2.643.7.1.2.1.2.2", none,
+     b512_names, 1},
+    {ParamSet::tc26_512_c, 512, "id-tc26-gost-3410-2012-512-paramSetC", "1.2.643.7.1.2.1.2.3", none,
+     none, 4},
 };
 
 constexpr std::array<CurveParams, 9> curve_table = [] {
@@ -61,7 +61,9 @@ constexpr std::array<CurveParams, 9> curve_table = [] {
 
 }  // namespace
 
-std::span<const ParamSetInfo> all_param_sets() noexcept { return infos; }
+std::span<const ParamSetInfo> all_param_sets() noexcept {
+    return infos;
+}
 
 const ParamSetInfo& param_set_info(ParamSet id) noexcept {
     return infos[static_cast<std::size_t>(id)];

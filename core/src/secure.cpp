@@ -6,9 +6,12 @@
 
 namespace gostcsp::core {
 
-void secure_zero(void* p, std::size_t len) noexcept { OPENSSL_cleanse(p, len); }
+void secure_zero(void* p, std::size_t len) noexcept {
+    OPENSSL_cleanse(p, len);
+}
 
-bool constant_time_equal(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) noexcept {
+bool constant_time_equal(std::span<const std::uint8_t> a,
+                         std::span<const std::uint8_t> b) noexcept {
     if (a.size() != b.size()) return false;
     return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }

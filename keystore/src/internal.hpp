@@ -52,7 +52,7 @@ Result<SecureBytes> derive_kek(std::string_view alg, std::string_view pin,
 
 // Little-endian byte-string builder and a bounds-checked reader.
 class Writer {
-public:
+  public:
     void u8(std::uint8_t v) { out_.push_back(v); }
     void u32(std::uint32_t v) {
         for (int i = 0; i < 4; ++i) out_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
@@ -69,12 +69,12 @@ public:
     }
     std::vector<std::uint8_t>& data() { return out_; }
 
-private:
+  private:
     std::vector<std::uint8_t> out_;
 };
 
 class Reader {
-public:
+  public:
     explicit Reader(std::span<const std::uint8_t> in) : in_(in) {}
     bool u32(std::uint32_t& v) {
         if (in_.size() - pos_ < 4) return false;
@@ -97,7 +97,7 @@ public:
     }
     bool done() const { return pos_ == in_.size(); }
 
-private:
+  private:
     std::span<const std::uint8_t> in_;
     std::size_t pos_ = 0;
 };
@@ -105,7 +105,7 @@ private:
 // A T constructed inside a SecureBytes page (locked, non-dumpable); destroyed and wiped with it.
 template <class T>
 class LockedBox {
-public:
+  public:
     LockedBox() : mem_(sizeof(T)) {
         if (mem_.valid()) ptr_ = new (mem_.data()) T();
     }
@@ -118,7 +118,7 @@ public:
     T& operator*() noexcept { return *ptr_; }
     T* operator->() noexcept { return ptr_; }
 
-private:
+  private:
     SecureBytes mem_;
     T* ptr_ = nullptr;
 };

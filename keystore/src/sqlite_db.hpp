@@ -23,7 +23,7 @@ class Db;
 
 // A prepared statement; reset and re-bindable. Columns are 0-based, parameters 1-based.
 class Stmt {
-public:
+  public:
     Stmt(Db& db, std::string_view sql);
     Stmt(const Stmt&) = delete;
     Stmt& operator=(const Stmt&) = delete;
@@ -48,14 +48,14 @@ public:
     std::vector<std::uint8_t> column_blob(int i) const;
     std::span<const std::uint8_t> column_blob_view(int i) const;
 
-private:
+  private:
     Db& db_;
     sqlite3_stmt* stmt_ = nullptr;
     Status prepare_status_;
 };
 
 class Db {
-public:
+  public:
     Db() = default;
     Db(const Db&) = delete;
     Db& operator=(const Db&) = delete;
@@ -73,7 +73,7 @@ public:
     Status last_error(std::string_view what, int rc);
     std::int64_t last_insert_rowid() const noexcept;
 
-private:
+  private:
     sqlite3* db_ = nullptr;
     std::string path_;
 };
@@ -81,7 +81,7 @@ private:
 // BEGIN IMMEDIATE … COMMIT; rolls back on destruction unless committed. The write lock is taken
 // at begin(), so read-modify-write sequences inside are atomic across processes.
 class Transaction {
-public:
+  public:
     explicit Transaction(Db& db) noexcept : db_(db) {}
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
@@ -89,7 +89,7 @@ public:
     Status begin();
     Status commit();
 
-private:
+  private:
     Db& db_;
     bool active_ = false;
 };

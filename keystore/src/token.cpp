@@ -16,8 +16,8 @@
 #include <mutex>
 
 #include "gostcsp/gost3410.hpp"
-#include "gostcsp/secure.hpp"
 #include "gostcsp/keystore/testing.hpp"
+#include "gostcsp/secure.hpp"
 #include "internal.hpp"
 #include "log.hpp"
 #include "sqlite_db.hpp"

@@ -35,11 +35,9 @@ constexpr std::array rules = {
     // Certificates (§4.6, X.509 public key certificates).
     AttrRule{CKA_CERTIFICATE_TYPE, "CKA_CERTIFICATE_TYPE", AttrKind::ulong, cls_cert,
              af_create | af_required},
-    AttrRule{CKA_TRUSTED, "CKA_TRUSTED", AttrKind::boolean, cls_cert | pub_sec,
-             cu | af_so_only},
+    AttrRule{CKA_TRUSTED, "CKA_TRUSTED", AttrKind::boolean, cls_cert | pub_sec, cu | af_so_only},
     AttrRule{CKA_CERTIFICATE_CATEGORY, "CKA_CERTIFICATE_CATEGORY", AttrKind::ulong, cls_cert, cu},
-    AttrRule{CKA_CHECK_VALUE, "CKA_CHECK_VALUE", AttrKind::bytes, cls_cert | cls_secret,
-             af_create},
+    AttrRule{CKA_CHECK_VALUE, "CKA_CHECK_VALUE", AttrKind::bytes, cls_cert | cls_secret, af_create},
     AttrRule{CKA_ISSUER, "CKA_ISSUER", AttrKind::bytes, cls_cert, cu},
     AttrRule{CKA_SERIAL_NUMBER, "CKA_SERIAL_NUMBER", AttrKind::bytes, cls_cert, cu},
     AttrRule{CKA_URL, "CKA_URL", AttrKind::bytes, cls_cert, af_create},
@@ -140,11 +138,15 @@ constexpr std::array defaults = {
     DefaultValue{cls_secret, CKA_CHECK_VALUE, DefaultValue::empty},
 };
 
-bool is_valid_bool(const Bytes& v) { return v.size() == 1 && (v[0] == CK_TRUE || v[0] == CK_FALSE); }
+bool is_valid_bool(const Bytes& v) {
+    return v.size() == 1 && (v[0] == CK_TRUE || v[0] == CK_FALSE);
+}
 
 }  // namespace
 
-std::span<const AttrRule> attribute_rules() noexcept { return rules; }
+std::span<const AttrRule> attribute_rules() noexcept {
+    return rules;
+}
 
 const AttrRule* find_attr_rule(CK_ATTRIBUTE_TYPE type) noexcept {
     for (const auto& r : rules)
@@ -154,12 +156,18 @@ const AttrRule* find_attr_rule(CK_ATTRIBUTE_TYPE type) noexcept {
 
 unsigned class_bit(CK_OBJECT_CLASS cls) {
     switch (cls) {
-        case CKO_DATA: return cls_data;
-        case CKO_CERTIFICATE: return cls_cert;
-        case CKO_PUBLIC_KEY: return cls_public;
-        case CKO_PRIVATE_KEY: return cls_private;
-        case CKO_SECRET_KEY: return cls_secret;
-        default: fail(CKR_ATTRIBUTE_VALUE_INVALID);
+        case CKO_DATA:
+            return cls_data;
+        case CKO_CERTIFICATE:
+            return cls_cert;
+        case CKO_PUBLIC_KEY:
+            return cls_public;
+        case CKO_PRIVATE_KEY:
+            return cls_private;
+        case CKO_SECRET_KEY:
+            return cls_secret;
+        default:
+            fail(CKR_ATTRIBUTE_VALUE_INVALID);
     }
 }
 
@@ -181,17 +189,32 @@ AttrMap parse_template(const CK_ATTRIBUTE* tmpl, CK_ULONG count, unsigned cls, T
         check(a.pValue != nullptr || a.ulValueLen == 0, CKR_ATTRIBUTE_VALUE_INVALID);
         Bytes v = to_bytes(a.pValue, a.ulValueLen);
         switch (r->kind) {
-            case AttrKind::boolean: check(is_valid_bool(v), CKR_ATTRIBUTE_VALUE_INVALID); break;
-            case AttrKind::ulong: check(v.size() == sizeof(CK_ULONG), CKR_ATTRIBUTE_VALUE_INVALID); break;
-            case AttrKind::date: check(v.empty() || v.size() == 8, CKR_ATTRIBUTE_VALUE_INVALID); break;
-            case AttrKind::bytes: break;
+            case AttrKind::boolean:
+                check(is_valid_bool(v), CKR_ATTRIBUTE_VALUE_INVALID);
+                break;
+            case AttrKind::ulong:
+                check(v.size() == sizeof(CK_ULONG), CKR_ATTRIBUTE_VALUE_INVALID);
+                break;
+            case AttrKind::date:
+                check(v.empty() || v.size() == 8, CKR_ATTRIBUTE_VALUE_INVALID);
+                break;
+            case AttrKind::bytes:
+                break;
         }
         unsigned need = 0;
         switch (use) {
-            case TemplateUse::create: need = af_create; break;
-            case TemplateUse::generate: need = af_generate; break;
-            case TemplateUse::copy: need = af_modify | af_copy; break;
-            case TemplateUse::modify: need = af_modify; break;
+            case TemplateUse::create:
+                need = af_create;
+                break;
+            case TemplateUse::generate:
+                need = af_generate;
+                break;
+            case TemplateUse::copy:
+                need = af_modify | af_copy;
+                break;
+            case TemplateUse::modify:
+                need = af_modify;
+                break;
         }
         bool allowed = (r->flags & need) != 0;
         if (!allowed && use == TemplateUse::copy && (r->flags & af_copy_to_false) != 0 &&
@@ -208,13 +231,21 @@ void add_defaults(AttrMap& attrs, unsigned cls) {
     for (const auto& d : defaults) {
         if ((d.classes & cls) == 0 || attrs.count(d.type) != 0) continue;
         switch (d.value) {
-            case DefaultValue::f: attrs[d.type] = bool_bytes(false); break;
-            case DefaultValue::t: attrs[d.type] = bool_bytes(true); break;
-            case DefaultValue::ul_zero: attrs[d.type] = ulong_bytes(0); break;
+            case DefaultValue::f:
+                attrs[d.type] = bool_bytes(false);
+                break;
+            case DefaultValue::t:
+                attrs[d.type] = bool_bytes(true);
+                break;
+            case DefaultValue::ul_zero:
+                attrs[d.type] = ulong_bytes(0);
+                break;
             case DefaultValue::unavailable:
                 attrs[d.type] = ulong_bytes(CK_UNAVAILABLE_INFORMATION);
                 break;
-            case DefaultValue::empty: attrs[d.type] = Bytes{}; break;
+            case DefaultValue::empty:
+                attrs[d.type] = Bytes{};
+                break;
         }
     }
 }

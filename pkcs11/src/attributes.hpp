@@ -25,16 +25,16 @@ enum class AttrKind : std::uint8_t { boolean, ulong, bytes, date };
 
 // What may happen to an attribute (SoftHSM2's P11Attributes flags, PKCS#11 v2.40 §4 tables).
 enum AttrFlag : unsigned {
-    af_create = 1u << 0,        // may be given in C_CreateObject
-    af_generate = 1u << 1,      // may be given in C_GenerateKey(Pair) / C_DeriveKey
-    af_modify = 1u << 2,        // may change in C_SetAttributeValue / C_CopyObject
-    af_required = 1u << 3,      // must be given in C_CreateObject
-    af_sensitive = 1u << 4,     // unreadable while the key is sensitive or unextractable
-    af_only_to_true = 1u << 5,  // may change only from CK_FALSE to CK_TRUE (CKA_SENSITIVE)
-    af_only_to_false = 1u << 6, // may change only from CK_TRUE to CK_FALSE (CKA_EXTRACTABLE)
-    af_so_only = 1u << 7,       // only the SO may set it to CK_TRUE (CKA_TRUSTED)
-    af_copy_to_false = 1u << 8, // C_CopyObject may set it to CK_FALSE only (CKA_MODIFIABLE...)
-    af_copy = 1u << 9,          // may be given in C_CopyObject although not modifiable (CKA_TOKEN)
+    af_create = 1u << 0,         // may be given in C_CreateObject
+    af_generate = 1u << 1,       // may be given in C_GenerateKey(Pair) / C_DeriveKey
+    af_modify = 1u << 2,         // may change in C_SetAttributeValue / C_CopyObject
+    af_required = 1u << 3,       // must be given in C_CreateObject
+    af_sensitive = 1u << 4,      // unreadable while the key is sensitive or unextractable
+    af_only_to_true = 1u << 5,   // may change only from CK_FALSE to CK_TRUE (CKA_SENSITIVE)
+    af_only_to_false = 1u << 6,  // may change only from CK_TRUE to CK_FALSE (CKA_EXTRACTABLE)
+    af_so_only = 1u << 7,        // only the SO may set it to CK_TRUE (CKA_TRUSTED)
+    af_copy_to_false = 1u << 8,  // C_CopyObject may set it to CK_FALSE only (CKA_MODIFIABLE...)
+    af_copy = 1u << 9,           // may be given in C_CopyObject although not modifiable (CKA_TOKEN)
 };
 
 struct AttrRule {

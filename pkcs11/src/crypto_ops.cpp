@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Digest, sign/verify, HMAC, key-pair generation, VKO derivation and random (PKCS#11 v2.40 §5.10–5.15).
+// Digest, sign/verify, HMAC, key-pair generation, VKO derivation and random (PKCS#11 v2.40
+// §5.10–5.15).
 #include <openssl/rand.h>
 
 #include <cstring>
@@ -21,9 +22,12 @@ void check_no_param(const CK_MECHANISM* mech) {
 
 std::size_t output_size(const Operation& op) {
     switch (op.mech->kind) {
-        case MechKind::digest: return op.mech->key_bits / 8;
-        case MechKind::hmac: return op.mech->key_bits / 8;
-        default: return 2 * (op.key_bits / 8);  // s‖r
+        case MechKind::digest:
+            return op.mech->key_bits / 8;
+        case MechKind::hmac:
+            return op.mech->key_bits / 8;
+        default:
+            return 2 * (op.key_bits / 8);  // s‖r
     }
 }
 
@@ -43,7 +47,7 @@ bool output_ready(CK_BYTE* out, CK_ULONG* out_len, std::size_t need) {
 
 // Ends an operation on every exit except a length query or CKR_BUFFER_TOO_SMALL.
 class OpScope {
-public:
+  public:
     explicit OpScope(std::optional<Operation>& op) : op_(op) {}
     ~OpScope() {
         if (!keep_) op_.reset();
@@ -52,7 +56,7 @@ public:
     OpScope(const OpScope&) = delete;
     OpScope& operator=(const OpScope&) = delete;
 
-private:
+  private:
     std::optional<Operation>& op_;
     bool keep_ = false;
 };
@@ -382,7 +386,8 @@ void Module::generate_key_pair(CK_SESSION_HANDLE h, const CK_MECHANISM* mech,
     auto pp = pa.find(CKA_GOSTR3410_PARAMS);
     auto kp = ka.find(CKA_GOSTR3410_PARAMS);
     check(pp != pa.end() || kp != ka.end(), CKR_TEMPLATE_INCOMPLETE);
-    if (pp != pa.end() && kp != ka.end()) check(pp->second == kp->second, CKR_TEMPLATE_INCONSISTENT);
+    if (pp != pa.end() && kp != ka.end())
+        check(pp->second == kp->second, CKR_TEMPLATE_INCONSISTENT);
     Bytes params = pp != pa.end() ? pp->second : kp->second;
     auto set = param_set_from_der(params);
     check(set.has_value(), CKR_DOMAIN_PARAMS_INVALID);
@@ -449,10 +454,9 @@ void Module::derive_key(CK_SESSION_HANDLE h, const CK_MECHANISM* mech, CK_OBJECT
     NewObject n = prepare_new_object(std::move(attrs), cls_secret, ObjectOrigin::derived);
     check_write(*s, n.object.is_token);
     auto token = token_of(s->slot);
-    auto kek = ks_value(token->vko(ref.handle, {prm.pPublicData, prm.ulPublicDataLen},
-                                   {prm.pUKM, prm.ulUKMLen},
-                                   want_len == 64 ? core::DigestSize::bits512
-                                                  : core::DigestSize::bits256));
+    auto kek = ks_value(
+        token->vko(ref.handle, {prm.pPublicData, prm.ulPublicDataLen}, {prm.pUKM, prm.ulUKMLen},
+                   want_len == 64 ? core::DigestSize::bits512 : core::DigestSize::bits256));
     *out = store_new(*s, token->create_object(n.object, kek.span()));
 }
 

@@ -81,14 +81,14 @@ using gostcsp::p11::guard;
 using gostcsp::p11::module;
 
 // One body per function: run `body` against the live module, CKR_OK unless it throws.
-#define GOSTCSP_P11_CALL(body) \
+#define GOSTCSP_P11_CALL(body)    \
     return guard([&]() -> CK_RV { \
-        body; \
-        return CKR_OK; \
+        body;                     \
+        return CKR_OK;            \
     })
 #define GOSTCSP_P11_UNSUPPORTED_SESSION(h) \
-    return guard([&]() -> CK_RV { \
-        module().check_session(h); \
+    return guard([&]() -> CK_RV {          \
+        module().check_session(h);         \
         return CKR_FUNCTION_NOT_SUPPORTED; \
     })
 
@@ -100,7 +100,9 @@ CK_RV C_Initialize(CK_VOID_PTR args) {
 CK_RV C_Finalize(CK_VOID_PTR reserved) {
     return guard([&] { return gostcsp::p11::finalize(reserved); });
 }
-CK_RV C_GetInfo(CK_INFO_PTR info) { GOSTCSP_P11_CALL(module().get_info(info)); }
+CK_RV C_GetInfo(CK_INFO_PTR info) {
+    GOSTCSP_P11_CALL(module().get_info(info));
+}
 CK_RV C_GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count) {
     GOSTCSP_P11_CALL(module().get_slot_list(present, list, count));
 }
@@ -130,8 +132,12 @@ CK_RV C_OpenSession(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR /*app*/, CK_NOT
                     CK_SESSION_HANDLE_PTR out) {
     GOSTCSP_P11_CALL(module().open_session(slot, flags, out));
 }
-CK_RV C_CloseSession(CK_SESSION_HANDLE h) { GOSTCSP_P11_CALL(module().close_session(h)); }
-CK_RV C_CloseAllSessions(CK_SLOT_ID slot) { GOSTCSP_P11_CALL(module().close_all_sessions(slot)); }
+CK_RV C_CloseSession(CK_SESSION_HANDLE h) {
+    GOSTCSP_P11_CALL(module().close_session(h));
+}
+CK_RV C_CloseAllSessions(CK_SLOT_ID slot) {
+    GOSTCSP_P11_CALL(module().close_all_sessions(slot));
+}
 CK_RV C_GetSessionInfo(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info) {
     GOSTCSP_P11_CALL(module().get_session_info(h, info));
 }
@@ -145,13 +151,15 @@ CK_RV C_SetOperationState(CK_SESSION_HANDLE h, CK_BYTE_PTR, CK_ULONG, CK_OBJECT_
 CK_RV C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len) {
     GOSTCSP_P11_CALL(module().login(h, user, pin, len));
 }
-CK_RV C_Logout(CK_SESSION_HANDLE h) { GOSTCSP_P11_CALL(module().logout(h)); }
+CK_RV C_Logout(CK_SESSION_HANDLE h) {
+    GOSTCSP_P11_CALL(module().logout(h));
+}
 CK_RV C_CreateObject(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count,
                      CK_OBJECT_HANDLE_PTR out) {
     GOSTCSP_P11_CALL(module().create_object(h, tmpl, count, out));
 }
-CK_RV C_CopyObject(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR tmpl,
-                   CK_ULONG count, CK_OBJECT_HANDLE_PTR out) {
+CK_RV C_CopyObject(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count,
+                   CK_OBJECT_HANDLE_PTR out) {
     GOSTCSP_P11_CALL(module().copy_object(h, obj, tmpl, count, out));
 }
 CK_RV C_DestroyObject(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj) {
@@ -175,7 +183,9 @@ CK_RV C_FindObjects(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR out, CK_ULONG max,
                     CK_ULONG_PTR count) {
     GOSTCSP_P11_CALL(module().find_objects(h, out, max, count));
 }
-CK_RV C_FindObjectsFinal(CK_SESSION_HANDLE h) { GOSTCSP_P11_CALL(module().find_objects_final(h)); }
+CK_RV C_FindObjectsFinal(CK_SESSION_HANDLE h) {
+    GOSTCSP_P11_CALL(module().find_objects_final(h));
+}
 CK_RV C_EncryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR, CK_OBJECT_HANDLE) {
     GOSTCSP_P11_UNSUPPORTED_SESSION(h);
 }
@@ -210,7 +220,9 @@ CK_RV C_Digest(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR 
 CK_RV C_DigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len) {
     GOSTCSP_P11_CALL(module().digest_update(h, data, len));
 }
-CK_RV C_DigestKey(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE) { GOSTCSP_P11_UNSUPPORTED_SESSION(h); }
+CK_RV C_DigestKey(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE) {
+    GOSTCSP_P11_UNSUPPORTED_SESSION(h);
+}
 CK_RV C_DigestFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR out_len) {
     GOSTCSP_P11_CALL(module().digest_final(h, out, out_len));
 }
@@ -252,20 +264,16 @@ CK_RV C_VerifyRecoverInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR, CK_OBJECT_HANDL
 CK_RV C_VerifyRecover(CK_SESSION_HANDLE h, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
     GOSTCSP_P11_UNSUPPORTED_SESSION(h);
 }
-CK_RV C_DigestEncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR,
-                            CK_ULONG_PTR) {
+CK_RV C_DigestEncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
     GOSTCSP_P11_UNSUPPORTED_SESSION(h);
 }
-CK_RV C_DecryptDigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR,
-                            CK_ULONG_PTR) {
+CK_RV C_DecryptDigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
     GOSTCSP_P11_UNSUPPORTED_SESSION(h);
 }
-CK_RV C_SignEncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR,
-                          CK_ULONG_PTR) {
+CK_RV C_SignEncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
     GOSTCSP_P11_UNSUPPORTED_SESSION(h);
 }
-CK_RV C_DecryptVerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR,
-                            CK_ULONG_PTR) {
+CK_RV C_DecryptVerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
     GOSTCSP_P11_UNSUPPORTED_SESSION(h);
 }
 CK_RV C_GenerateKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR, CK_ATTRIBUTE_PTR, CK_ULONG,
@@ -439,10 +447,11 @@ __attribute__((visibility("default"))) CK_RV C_GetInterface(CK_UTF8CHAR_PTR name
                                                             GOSTCSP_CK_INTERFACE** out,
                                                             CK_FLAGS flags) {
     if (out == nullptr) return CKR_ARGUMENTS_BAD;
-    if (name != nullptr &&
-        std::strcmp(reinterpret_cast<const char*>(name), reinterpret_cast<const char*>(interface_name)) != 0)
+    if (name != nullptr && std::strcmp(reinterpret_cast<const char*>(name),
+                                       reinterpret_cast<const char*>(interface_name)) != 0)
         return CKR_ARGUMENTS_BAD;
-    if (version != nullptr && (version->major != 2 || version->minor != 40)) return CKR_ARGUMENTS_BAD;
+    if (version != nullptr && (version->major != 2 || version->minor != 40))
+        return CKR_ARGUMENTS_BAD;
     if ((flags & ~interfaces[0].flags) != 0) return CKR_ARGUMENTS_BAD;
     *out = &interfaces[0];
     return CKR_OK;

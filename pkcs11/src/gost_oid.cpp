@@ -74,7 +74,9 @@ std::optional<core::ParamSet> param_set_from_der(const Bytes& der) {
     return core::param_set_from_oid(*dotted);
 }
 
-Bytes param_set_der(core::ParamSet set) { return oid_to_der(core::param_set_info(set).oid); }
+Bytes param_set_der(core::ParamSet set) {
+    return oid_to_der(core::param_set_info(set).oid);
+}
 
 Bytes digest_oid_der(unsigned bits) {
     return oid_to_der(bits == 512 ? "1.2.643.7.1.1.2.3" : "1.2.643.7.1.1.2.2");

@@ -11,7 +11,7 @@ namespace gostcsp::p11 {
 
 // How the module locks, fixed by C_Initialize's CK_C_INITIALIZE_ARGS.
 class Locking {
-public:
+  public:
     Locking() noexcept = default;  // OS locking
     // Uses the application's CreateMutex/DestroyMutex/LockMutex/UnlockMutex when it gives them
     // without CKF_OS_LOCKING_OK (PKCS#11 v2.40 §5.4 case 3); OS locking otherwise.
@@ -20,7 +20,7 @@ public:
 
     // A BasicLockable mutex of the chosen kind.
     class Mutex {
-    public:
+      public:
         explicit Mutex(const Locking& how);
         ~Mutex();
         Mutex(const Mutex&) = delete;
@@ -28,13 +28,13 @@ public:
         void lock();
         void unlock() noexcept;
 
-    private:
+      private:
         const Locking* how_;
         std::mutex os_;
         void* app_mutex_ = nullptr;
     };
 
-private:
+  private:
     bool app_ = false;
     CK_CREATEMUTEX create_ = nullptr;
     CK_DESTROYMUTEX destroy_ = nullptr;

@@ -13,34 +13,50 @@ constexpr CK_FLAGS sv = CKF_SIGN | CKF_VERIFY;
 constexpr CK_FLAGS ec = CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS;
 
 constexpr std::array table = {
-    MechInfo{CKM_GOSTR3410_KEY_PAIR_GEN, "CKM_GOSTR3410_KEY_PAIR_GEN", MechKind::keypair_gen, 256,
+    MechInfo{CKM_GOSTR3410_KEY_PAIR_GEN,
+             "CKM_GOSTR3410_KEY_PAIR_GEN",
+             MechKind::keypair_gen,
+             256,
              {256, 256, hw | CKF_GENERATE_KEY_PAIR | ec}},
-    MechInfo{CKM_GOSTR3410_512_KEY_PAIR_GEN, "CKM_GOSTR3410_512_KEY_PAIR_GEN",
-             MechKind::keypair_gen, 512, {512, 512, hw | CKF_GENERATE_KEY_PAIR | ec}},
+    MechInfo{CKM_GOSTR3410_512_KEY_PAIR_GEN,
+             "CKM_GOSTR3410_512_KEY_PAIR_GEN",
+             MechKind::keypair_gen,
+             512,
+             {512, 512, hw | CKF_GENERATE_KEY_PAIR | ec}},
     MechInfo{CKM_GOSTR3410, "CKM_GOSTR3410", MechKind::raw_sign, 256, {256, 256, sv | ec}},
-    MechInfo{CKM_GOSTR3410_512, "CKM_GOSTR3410_512", MechKind::raw_sign, 512,
+    MechInfo{CKM_GOSTR3410_512, "CKM_GOSTR3410_512", MechKind::raw_sign, 512, {512, 512, sv | ec}},
+    MechInfo{CKM_GOSTR3410_WITH_GOSTR3411_12_256,
+             "CKM_GOSTR3410_WITH_GOSTR3411_12_256",
+             MechKind::hash_sign,
+             256,
+             {256, 256, sv | ec}},
+    MechInfo{CKM_GOSTR3410_WITH_GOSTR3411_12_512,
+             "CKM_GOSTR3410_WITH_GOSTR3411_12_512",
+             MechKind::hash_sign,
+             512,
              {512, 512, sv | ec}},
-    MechInfo{CKM_GOSTR3410_WITH_GOSTR3411_12_256, "CKM_GOSTR3410_WITH_GOSTR3411_12_256",
-             MechKind::hash_sign, 256, {256, 256, sv | ec}},
-    MechInfo{CKM_GOSTR3410_WITH_GOSTR3411_12_512, "CKM_GOSTR3410_WITH_GOSTR3411_12_512",
-             MechKind::hash_sign, 512, {512, 512, sv | ec}},
-    MechInfo{CKM_GOSTR3411_12_256, "CKM_GOSTR3411_12_256", MechKind::digest, 256,
-             {0, 0, CKF_DIGEST}},
-    MechInfo{CKM_GOSTR3411_12_512, "CKM_GOSTR3411_12_512", MechKind::digest, 512,
-             {0, 0, CKF_DIGEST}},
+    MechInfo{
+        CKM_GOSTR3411_12_256, "CKM_GOSTR3411_12_256", MechKind::digest, 256, {0, 0, CKF_DIGEST}},
+    MechInfo{
+        CKM_GOSTR3411_12_512, "CKM_GOSTR3411_12_512", MechKind::digest, 512, {0, 0, CKF_DIGEST}},
     // HMAC key sizes in bytes, as PKCS#11 counts generic-secret keys.
-    MechInfo{CKM_GOSTR3411_12_256_HMAC, "CKM_GOSTR3411_12_256_HMAC", MechKind::hmac, 256,
-             {32, 64, sv}},
-    MechInfo{CKM_GOSTR3411_12_512_HMAC, "CKM_GOSTR3411_12_512_HMAC", MechKind::hmac, 512,
-             {32, 64, sv}},
+    MechInfo{
+        CKM_GOSTR3411_12_256_HMAC, "CKM_GOSTR3411_12_256_HMAC", MechKind::hmac, 256, {32, 64, sv}},
+    MechInfo{
+        CKM_GOSTR3411_12_512_HMAC, "CKM_GOSTR3411_12_512_HMAC", MechKind::hmac, 512, {32, 64, sv}},
     // Key sizes of the base private key, in bits (256 and 512-bit keys both derive).
-    MechInfo{CKM_GOSTR3410_12_DERIVE, "CKM_GOSTR3410_12_DERIVE", MechKind::derive, 0,
+    MechInfo{CKM_GOSTR3410_12_DERIVE,
+             "CKM_GOSTR3410_12_DERIVE",
+             MechKind::derive,
+             0,
              {256, 512, CKF_DERIVE | ec}},
 };
 
 }  // namespace
 
-std::span<const MechInfo> mechanism_table() noexcept { return table; }
+std::span<const MechInfo> mechanism_table() noexcept {
+    return table;
+}
 
 const MechInfo* find_mechanism(CK_MECHANISM_TYPE type) noexcept {
     for (const auto& m : table)

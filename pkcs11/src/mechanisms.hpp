@@ -12,19 +12,19 @@
 namespace gostcsp::p11 {
 
 enum class MechKind : std::uint8_t {
-    keypair_gen,   // C_GenerateKeyPair
-    raw_sign,      // sign/verify a precomputed digest
-    hash_sign,     // Streebog then 34.10 (single- and multi-part)
-    digest,        // Streebog
-    hmac,          // HMAC-Streebog with a generic secret key (sign/verify)
-    derive,        // VKO
+    keypair_gen,  // C_GenerateKeyPair
+    raw_sign,     // sign/verify a precomputed digest
+    hash_sign,    // Streebog then 34.10 (single- and multi-part)
+    digest,       // Streebog
+    hmac,         // HMAC-Streebog with a generic secret key (sign/verify)
+    derive,       // VKO
 };
 
 struct MechInfo {
     CK_MECHANISM_TYPE type;
     std::string_view name;
     MechKind kind;
-    unsigned key_bits;     // 256 / 512 for GOST key mechanisms; digest size in bits otherwise
+    unsigned key_bits;  // 256 / 512 for GOST key mechanisms; digest size in bits otherwise
     CK_MECHANISM_INFO info;
 };
 

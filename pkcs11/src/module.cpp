@@ -233,7 +233,9 @@ std::shared_ptr<Session> Module::session(CK_SESSION_HANDLE h) {
     return it->second;
 }
 
-void Module::check_session(CK_SESSION_HANDLE h) { session(h); }
+void Module::check_session(CK_SESSION_HANDLE h) {
+    session(h);
+}
 
 bool Module::so_logged_in(CK_SLOT_ID slot) {
     auto t = token_of(slot);
@@ -248,7 +250,8 @@ bool Module::user_logged_in(CK_SLOT_ID slot) {
 CK_STATE Module::state_of(const Session& s) {
     auto t = token_of(s.slot);
     auto who = t ? t->logged_in() : std::nullopt;
-    if (!s.rw()) return who == keystore::UserType::user ? CKS_RO_USER_FUNCTIONS : CKS_RO_PUBLIC_SESSION;
+    if (!s.rw())
+        return who == keystore::UserType::user ? CKS_RO_USER_FUNCTIONS : CKS_RO_PUBLIC_SESSION;
     if (who == keystore::UserType::so) return CKS_RW_SO_FUNCTIONS;
     return who == keystore::UserType::user ? CKS_RW_USER_FUNCTIONS : CKS_RW_PUBLIC_SESSION;
 }
@@ -266,8 +269,8 @@ void Module::set_pin(CK_SESSION_HANDLE h, const CK_UTF8CHAR* old_pin, CK_ULONG o
     std::string_view o = pin_view(old_pin, old_len);
     std::string_view n = pin_view(new_pin, new_len);
     check(s->rw(), CKR_SESSION_READ_ONLY);
-    auto who = state_of(*s) == CKS_RW_SO_FUNCTIONS ? keystore::UserType::so
-                                                   : keystore::UserType::user;
+    auto who =
+        state_of(*s) == CKS_RW_SO_FUNCTIONS ? keystore::UserType::so : keystore::UserType::user;
     ks_check(token_of(s->slot)->set_pin(who, o, n));
     if (who == keystore::UserType::user) {
         Guard g(mutex_);

@@ -35,11 +35,11 @@ struct Operation {
     CK_SLOT_ID slot = 0;
     keystore::ObjectHandle key = keystore::invalid_handle;
     std::shared_ptr<keystore::Token> token;
-    std::unique_ptr<core::Streebog> hash;        // digest, hash-and-sign
-    std::unique_ptr<core::HmacStreebog> hmac;    // HMAC
-    std::optional<core::PublicKey> public_key;   // verify
+    std::unique_ptr<core::Streebog> hash;       // digest, hash-and-sign
+    std::unique_ptr<core::HmacStreebog> hmac;   // HMAC
+    std::optional<core::PublicKey> public_key;  // verify
     unsigned key_bits = 0;
-    bool multipart = false;                      // an *Update was called
+    bool multipart = false;  // an *Update was called
 };
 
 struct FindState {
@@ -66,7 +66,7 @@ struct ObjectRef {
 };
 
 class Module {
-public:
+  public:
     explicit Module(const CK_C_INITIALIZE_ARGS* args);
     ~Module();
 
@@ -90,8 +90,8 @@ public:
 
     void create_object(CK_SESSION_HANDLE h, CK_ATTRIBUTE* tmpl, CK_ULONG count,
                        CK_OBJECT_HANDLE* out);
-    void copy_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE* tmpl,
-                     CK_ULONG count, CK_OBJECT_HANDLE* out);
+    void copy_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE* tmpl, CK_ULONG count,
+                     CK_OBJECT_HANDLE* out);
     void destroy_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj);
     void get_object_size(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ULONG* size);
     CK_RV get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE* tmpl,
@@ -131,7 +131,7 @@ public:
     // For functions gostcsp does not implement: checks the handle, then refuses.
     void check_session(CK_SESSION_HANDLE h);
 
-private:
+  private:
     std::shared_ptr<Session> session(CK_SESSION_HANDLE h);
     Slot& slot_locked(CK_SLOT_ID id);  // global mutex held
     void rescan_locked();

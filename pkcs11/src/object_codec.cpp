@@ -14,15 +14,25 @@ namespace {
 
 // Attributes the keystore holds in typed fields; they never go into its opaque list.
 constexpr std::array typed_attrs = {
-    CKA_CLASS,          CKA_TOKEN,            CKA_PRIVATE,           CKA_KEY_TYPE,
-    CKA_SENSITIVE,      CKA_EXTRACTABLE,      CKA_ALWAYS_SENSITIVE,  CKA_NEVER_EXTRACTABLE,
+    CKA_CLASS,
+    CKA_TOKEN,
+    CKA_PRIVATE,
+    CKA_KEY_TYPE,
+    CKA_SENSITIVE,
+    CKA_EXTRACTABLE,
+    CKA_ALWAYS_SENSITIVE,
+    CKA_NEVER_EXTRACTABLE,
     CKA_GOSTR3410_PARAMS,
 };
 
-static_assert(keystore::cko_private_key == CKO_PRIVATE_KEY && keystore::cko_secret_key == CKO_SECRET_KEY);
-static_assert(keystore::ckk_gostr3410 == CKK_GOSTR3410 && keystore::ckk_gostr3410_512 == CKK_GOSTR3410_512);
-static_assert(keystore::cka_sensitive == CKA_SENSITIVE && keystore::cka_extractable == CKA_EXTRACTABLE);
-static_assert(keystore::cka_gostr3410_params == CKA_GOSTR3410_PARAMS && keystore::cka_value == CKA_VALUE);
+static_assert(keystore::cko_private_key == CKO_PRIVATE_KEY &&
+              keystore::cko_secret_key == CKO_SECRET_KEY);
+static_assert(keystore::ckk_gostr3410 == CKK_GOSTR3410 &&
+              keystore::ckk_gostr3410_512 == CKK_GOSTR3410_512);
+static_assert(keystore::cka_sensitive == CKA_SENSITIVE &&
+              keystore::cka_extractable == CKA_EXTRACTABLE);
+static_assert(keystore::cka_gostr3410_params == CKA_GOSTR3410_PARAMS &&
+              keystore::cka_value == CKA_VALUE);
 static_assert(keystore::cka_always_sensitive == CKA_ALWAYS_SENSITIVE &&
               keystore::cka_never_extractable == CKA_NEVER_EXTRACTABLE);
 
@@ -32,7 +42,9 @@ bool is_typed(CK_ATTRIBUTE_TYPE t) {
     return false;
 }
 
-bool is_gost_key_type(CK_ULONG kt) { return kt == CKK_GOSTR3410 || kt == CKK_GOSTR3410_512; }
+bool is_gost_key_type(CK_ULONG kt) {
+    return kt == CKK_GOSTR3410 || kt == CKK_GOSTR3410_512;
+}
 
 bool is_secret_key_type(CK_ULONG kt) {
     return kt == CKK_GENERIC_SECRET || kt == CKK_GOST28147 || kt == CKK_GOSTR3411 ||
@@ -60,7 +72,8 @@ NewObject prepare_new_object(AttrMap attrs, unsigned cls, ObjectOrigin origin) {
         unsigned bits = core::param_set_info(*set).bits;
         check((bits == 512) == (o.key_type == CKK_GOSTR3410_512), CKR_TEMPLATE_INCONSISTENT);
         o.param_set = *set;
-        if (attrs.count(CKA_GOSTR3411_PARAMS) == 0) attrs[CKA_GOSTR3411_PARAMS] = digest_oid_der(bits);
+        if (attrs.count(CKA_GOSTR3411_PARAMS) == 0)
+            attrs[CKA_GOSTR3411_PARAMS] = digest_oid_der(bits);
     }
     if (cls == cls_secret) {
         check(is_secret_key_type(o.key_type), CKR_ATTRIBUTE_VALUE_INVALID);
@@ -118,7 +131,8 @@ AttrMap attrs_from_keystore(const keystore::Object& o) {
         m[CKA_ALWAYS_SENSITIVE] = bool_bytes(o.always_sensitive);
         m[CKA_NEVER_EXTRACTABLE] = bool_bytes(o.never_extractable);
     }
-    if (o.object_class == CKO_PUBLIC_KEY) m[CKA_VALUE] = Bytes(o.public_key.begin(), o.public_key.end());
+    if (o.object_class == CKO_PUBLIC_KEY)
+        m[CKA_VALUE] = Bytes(o.public_key.begin(), o.public_key.end());
     return m;
 }
 

@@ -6,6 +6,8 @@
 
 namespace gostcsp::p11 {
 
-void wipe_memory(void* p, std::size_t n) noexcept { core::secure_zero(p, n); }
+void wipe_memory(void* p, std::size_t n) noexcept {
+    core::secure_zero(p, n);
+}
 
 }  // namespace gostcsp::p11

@@ -14,15 +14,17 @@ namespace gostcsp::p11 {
 
 // Thrown by the model; the C ABI layer turns it into its CK_RV (entry.cpp's catch ladder).
 class P11Error {
-public:
+  public:
     explicit P11Error(CK_RV rv) noexcept : rv_(rv) {}
     CK_RV rv() const noexcept { return rv_; }
 
-private:
+  private:
     CK_RV rv_;
 };
 
-[[noreturn]] inline void fail(CK_RV rv) { throw P11Error(rv); }
+[[noreturn]] inline void fail(CK_RV rv) {
+    throw P11Error(rv);
+}
 inline void check(bool cond, CK_RV rv) {
     if (!cond) fail(rv);
 }
@@ -56,7 +58,9 @@ inline Bytes to_bytes(const void* p, std::size_t n) {
     const auto* b = static_cast<const std::uint8_t*>(p);
     return n == 0 ? Bytes{} : Bytes(b, b + n);
 }
-inline Bytes ulong_bytes(CK_ULONG v) { return to_bytes(&v, sizeof v); }
+inline Bytes ulong_bytes(CK_ULONG v) {
+    return to_bytes(&v, sizeof v);
+}
 inline Bytes bool_bytes(bool v) {
     CK_BBOOL b = v ? CK_TRUE : CK_FALSE;
     return to_bytes(&b, 1);

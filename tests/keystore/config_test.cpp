@@ -18,7 +18,7 @@ void write(const std::filesystem::path& p, std::string_view text) {
 
 // Restores an environment variable at scope exit.
 class EnvGuard {
-public:
+  public:
     explicit EnvGuard(const char* name) : name_(name) {
         if (const char* v = std::getenv(name)) old_ = v;
     }
@@ -29,7 +29,7 @@ public:
             ::unsetenv(name_);
     }
 
-private:
+  private:
     const char* name_;
     std::optional<std::string> old_;
 };

@@ -93,7 +93,7 @@ std::string read_all(int fd) {
 }
 
 class ProcessTest : public ::testing::Test {
-protected:
+  protected:
     TempDir dir;
     Config cfg = test_config(dir.path());
     std::filesystem::path file = dir.path() / "t.token";

@@ -18,7 +18,7 @@ namespace {
 
 // Direct SQL on the token file, as an attacker with write access would do it.
 class RawDb {
-public:
+  public:
     explicit RawDb(const std::filesystem::path& p) {
         EXPECT_EQ(sqlite3_open(p.c_str(), &db_), SQLITE_OK);
     }
@@ -48,12 +48,12 @@ public:
         sqlite3_finalize(s);
     }
 
-private:
+  private:
     sqlite3* db_ = nullptr;
 };
 
 class TamperTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         token = make_token(cfg, file);
         ASSERT_TRUE(token);

@@ -21,7 +21,7 @@ using gostcsp::test::load_vectors;
 namespace {
 
 class TokenTest : public ::testing::Test {
-protected:
+  protected:
     TempDir dir;
     Config cfg = test_config(dir.path());
     std::filesystem::path file = dir.path() / "t.token";

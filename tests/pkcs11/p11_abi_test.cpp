@@ -38,7 +38,8 @@ TEST(P11Abi, ExportsOnlyTheEntryPoints) {
         auto sp = line.rfind(' ');
         if (sp != std::string::npos) syms.insert(line.substr(sp + 1));
     }
-    EXPECT_EQ(syms, (std::set<std::string>{"C_GetFunctionList", "C_GetInterfaceList", "C_GetInterface"}));
+    EXPECT_EQ(syms,
+              (std::set<std::string>{"C_GetFunctionList", "C_GetInterfaceList", "C_GetInterface"}));
 }
 
 TEST(P11Abi, FunctionListIsCompleteV240) {
@@ -102,14 +103,15 @@ TEST(P11Abi, NotInitialisedEverywhere) {
     CK_SESSION_HANDLE h = 0;
     EXPECT_EQ(f->C_GetInfo(&info), CKR_CRYPTOKI_NOT_INITIALIZED);
     EXPECT_EQ(f->C_GetSlotList(CK_FALSE, nullptr, &n), CKR_CRYPTOKI_NOT_INITIALIZED);
-    EXPECT_EQ(f->C_OpenSession(0, CKF_SERIAL_SESSION, nullptr, nullptr, &h), CKR_CRYPTOKI_NOT_INITIALIZED);
+    EXPECT_EQ(f->C_OpenSession(0, CKF_SERIAL_SESSION, nullptr, nullptr, &h),
+              CKR_CRYPTOKI_NOT_INITIALIZED);
     EXPECT_EQ(f->C_CloseSession(1), CKR_CRYPTOKI_NOT_INITIALIZED);
     EXPECT_EQ(f->C_EncryptInit(1, nullptr, 0), CKR_CRYPTOKI_NOT_INITIALIZED);
     EXPECT_EQ(f->C_Finalize(nullptr), CKR_CRYPTOKI_NOT_INITIALIZED);
 }
 
 class P11Init : public P11Test {
-protected:
+  protected:
     void SetUp() override {
         P11Test::SetUp();
         ASSERT_EQ(f->C_Finalize(nullptr), CKR_OK);
@@ -180,7 +182,8 @@ TEST_F(P11Init, ApplicationMutexCallbacksAreUsed) {
                 CK_MECHANISM m{CKM_GOSTR3410_WITH_GOSTR3411_12_256, nullptr, 0};
                 std::uint8_t msg[3] = {1, 2, 3}, sig[64];
                 CK_ULONG n = sizeof sig;
-                if (f->C_SignInit(hs, &m, kp.priv) != CKR_OK || f->C_Sign(hs, msg, 3, sig, &n) != CKR_OK)
+                if (f->C_SignInit(hs, &m, kp.priv) != CKR_OK ||
+                    f->C_Sign(hs, msg, 3, sig, &n) != CKR_OK)
                     ++bad;
             }
             f->C_CloseSession(hs);
@@ -205,19 +208,23 @@ TEST_F(P11Init, ForkedChildMustReinitialise) {
         if (f->C_CloseSession(h) != CKR_CRYPTOKI_NOT_INITIALIZED) code |= 2;
         if (f->C_Initialize(nullptr) != CKR_OK) code |= 4;
         CK_SESSION_HANDLE c = 0;
-        if (f->C_OpenSession(s, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &c) != CKR_OK) code |= 8;
+        if (f->C_OpenSession(s, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &c) !=
+            CKR_OK)
+            code |= 8;
         if (f->C_Login(c, CKU_USER, u8(user_pin), len_of(user_pin)) != CKR_OK) code |= 16;
         CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
         CK_ATTRIBUTE t{CKA_CLASS, &cls, sizeof cls};
         CK_OBJECT_HANDLE k = 0;
         CK_ULONG n = 0;
-        if (f->C_FindObjectsInit(c, &t, 1) != CKR_OK || f->C_FindObjects(c, &k, 1, &n) != CKR_OK || n != 1)
+        if (f->C_FindObjectsInit(c, &t, 1) != CKR_OK || f->C_FindObjects(c, &k, 1, &n) != CKR_OK ||
+            n != 1)
             code |= 32;
         f->C_FindObjectsFinal(c);
         CK_MECHANISM m{CKM_GOSTR3410_WITH_GOSTR3411_12_256, nullptr, 0};
         std::uint8_t msg[1] = {7}, sig[64];
         CK_ULONG sl = sizeof sig;
-        if (f->C_SignInit(c, &m, k) != CKR_OK || f->C_Sign(c, msg, 1, sig, &sl) != CKR_OK) code |= 64;
+        if (f->C_SignInit(c, &m, k) != CKR_OK || f->C_Sign(c, msg, 1, sig, &sl) != CKR_OK)
+            code |= 64;
         if (f->C_Finalize(nullptr) != CKR_OK) code |= 128;
         _exit(code);
     }
@@ -291,26 +298,27 @@ TEST_F(P11Test, MechanismListAndInfo) {
     EXPECT_EQ(small, n);
     ASSERT_EQ(f->C_GetMechanismList(s, v.data(), &n), CKR_OK);
     std::set<CK_MECHANISM_TYPE> got(v.begin(), v.end());
-    for (CK_MECHANISM_TYPE m : std::initializer_list<CK_MECHANISM_TYPE>
-         {CKM_GOSTR3410_KEY_PAIR_GEN, CKM_GOSTR3410_512_KEY_PAIR_GEN, CKM_GOSTR3410, CKM_GOSTR3410_512,
-          CKM_GOSTR3410_WITH_GOSTR3411_12_256, CKM_GOSTR3410_WITH_GOSTR3411_12_512, CKM_GOSTR3411_12_256,
-          CKM_GOSTR3411_12_512, CKM_GOSTR3411_12_256_HMAC, CKM_GOSTR3411_12_512_HMAC,
-          CKM_GOSTR3410_12_DERIVE})
+    for (CK_MECHANISM_TYPE m : std::initializer_list<CK_MECHANISM_TYPE>{
+             CKM_GOSTR3410_KEY_PAIR_GEN, CKM_GOSTR3410_512_KEY_PAIR_GEN, CKM_GOSTR3410,
+             CKM_GOSTR3410_512, CKM_GOSTR3410_WITH_GOSTR3411_12_256,
+             CKM_GOSTR3410_WITH_GOSTR3411_12_512, CKM_GOSTR3411_12_256, CKM_GOSTR3411_12_512,
+             CKM_GOSTR3411_12_256_HMAC, CKM_GOSTR3411_12_512_HMAC, CKM_GOSTR3410_12_DERIVE})
         EXPECT_EQ(got.count(m), 1u) << std::hex << m;
     struct Want {
         CK_MECHANISM_TYPE m;
         CK_ULONG min, max;
         CK_FLAGS flags;
     };
-    for (const Want& w : {Want{CKM_GOSTR3410_KEY_PAIR_GEN, 256, 256, CKF_GENERATE_KEY_PAIR},
-                          Want{CKM_GOSTR3410_512_KEY_PAIR_GEN, 512, 512, CKF_GENERATE_KEY_PAIR},
-                          Want{CKM_GOSTR3410, 256, 256, CKF_SIGN | CKF_VERIFY},
-                          Want{CKM_GOSTR3410_512, 512, 512, CKF_SIGN | CKF_VERIFY},
-                          Want{CKM_GOSTR3410_WITH_GOSTR3411_12_256, 256, 256, CKF_SIGN | CKF_VERIFY},
-                          Want{CKM_GOSTR3410_WITH_GOSTR3411_12_512, 512, 512, CKF_SIGN | CKF_VERIFY},
-                          Want{CKM_GOSTR3411_12_256, 0, 0, CKF_DIGEST},
-                          Want{CKM_GOSTR3411_12_512, 0, 0, CKF_DIGEST},
-                          Want{CKM_GOSTR3410_12_DERIVE, 256, 512, CKF_DERIVE}}) {
+    for (const Want& w :
+         {Want{CKM_GOSTR3410_KEY_PAIR_GEN, 256, 256, CKF_GENERATE_KEY_PAIR},
+          Want{CKM_GOSTR3410_512_KEY_PAIR_GEN, 512, 512, CKF_GENERATE_KEY_PAIR},
+          Want{CKM_GOSTR3410, 256, 256, CKF_SIGN | CKF_VERIFY},
+          Want{CKM_GOSTR3410_512, 512, 512, CKF_SIGN | CKF_VERIFY},
+          Want{CKM_GOSTR3410_WITH_GOSTR3411_12_256, 256, 256, CKF_SIGN | CKF_VERIFY},
+          Want{CKM_GOSTR3410_WITH_GOSTR3411_12_512, 512, 512, CKF_SIGN | CKF_VERIFY},
+          Want{CKM_GOSTR3411_12_256, 0, 0, CKF_DIGEST},
+          Want{CKM_GOSTR3411_12_512, 0, 0, CKF_DIGEST},
+          Want{CKM_GOSTR3410_12_DERIVE, 256, 512, CKF_DERIVE}}) {
         CK_MECHANISM_INFO mi;
         ASSERT_EQ(f->C_GetMechanismInfo(s, w.m, &mi), CKR_OK);
         EXPECT_EQ(mi.ulMinKeySize, w.min) << std::hex << w.m;

@@ -59,7 +59,8 @@ Bytes module_xy(const Botan::PointGFp& p, std::size_t n) {
     return out;
 }
 
-bool botan_verify(const Botan::GOST_3410_PublicKey& k, const char* emsa, const Bytes& m, const Bytes& sig) {
+bool botan_verify(const Botan::GOST_3410_PublicKey& k, const char* emsa, const Bytes& m,
+                  const Bytes& sig) {
     Botan::PK_Verifier v(k, emsa);
     return v.verify_message(m.data(), m.size(), sig.data(), sig.size());
 }
@@ -75,7 +76,7 @@ const Botan::EC_Group& group512() {
 }
 
 class P11Crypto : public P11Test {
-protected:
+  protected:
     CK_SLOT_ID slot = 0;
     CK_SESSION_HANDLE h = 0;
     void SetUp() override {
@@ -86,10 +87,12 @@ protected:
     CK_OBJECT_HANDLE import_pub(const Bytes& params, const Bytes& xy, bool is512) {
         CK_OBJECT_CLASS c = CKO_PUBLIC_KEY;
         CK_KEY_TYPE kt = is512 ? CKK_GOSTR3410_512 : CKK_GOSTR3410;
-        CK_ATTRIBUTE t[] = {{CKA_CLASS, &c, sizeof c}, {CKA_KEY_TYPE, &kt, sizeof kt},
-                            {CKA_GOSTR3410_PARAMS, const_cast<std::uint8_t*>(params.data()), params.size()},
-                            {CKA_VALUE, const_cast<std::uint8_t*>(xy.data()), xy.size()},
-                            {CKA_VERIFY, &yes, 1}};
+        CK_ATTRIBUTE t[] = {
+            {CKA_CLASS, &c, sizeof c},
+            {CKA_KEY_TYPE, &kt, sizeof kt},
+            {CKA_GOSTR3410_PARAMS, const_cast<std::uint8_t*>(params.data()), params.size()},
+            {CKA_VALUE, const_cast<std::uint8_t*>(xy.data()), xy.size()},
+            {CKA_VERIFY, &yes, 1}};
         CK_OBJECT_HANDLE o = 0;
         EXPECT_EQ(f->C_CreateObject(h, t, 5, &o), CKR_OK);
         return o;
@@ -107,7 +110,8 @@ TEST(P11Botan, GroupsAreTheExpectedCurves) {
 
 TEST_F(P11Crypto, DigestMatchesBotanSingleMultiAndBytewise) {
     Bytes m1;
-    for (int i = 0; i < 63; ++i) m1.push_back(static_cast<std::uint8_t>('0' + (i % 10)));  // RFC 6986 M1
+    for (int i = 0; i < 63; ++i)
+        m1.push_back(static_cast<std::uint8_t>('0' + (i % 10)));  // RFC 6986 M1
     for (auto [mt, name, n] : {std::tuple{CKM_GOSTR3411_12_256, "Streebog-256", 32ul},
                                std::tuple{CKM_GOSTR3411_12_512, "Streebog-512", 64ul}}) {
         for (const Bytes& msg : {m1, message, Bytes{}, Bytes(1000, 0xa5)}) {
@@ -115,16 +119,22 @@ TEST_F(P11Crypto, DigestMatchesBotanSingleMultiAndBytewise) {
             CK_MECHANISM m{mt, nullptr, 0};
             ASSERT_EQ(f->C_DigestInit(h, &m), CKR_OK);
             CK_ULONG len = 0;
-            ASSERT_EQ(f->C_Digest(h, const_cast<std::uint8_t*>(msg.data()), msg.size(), nullptr, &len), CKR_OK);
+            ASSERT_EQ(
+                f->C_Digest(h, const_cast<std::uint8_t*>(msg.data()), msg.size(), nullptr, &len),
+                CKR_OK);
             EXPECT_EQ(len, n);
             Bytes out(n);
             CK_ULONG shortlen = n - 1;
-            EXPECT_EQ(f->C_Digest(h, const_cast<std::uint8_t*>(msg.data()), msg.size(), out.data(), &shortlen),
+            EXPECT_EQ(f->C_Digest(h, const_cast<std::uint8_t*>(msg.data()), msg.size(), out.data(),
+                                  &shortlen),
                       CKR_BUFFER_TOO_SMALL);
             EXPECT_EQ(shortlen, n);
-            ASSERT_EQ(f->C_Digest(h, const_cast<std::uint8_t*>(msg.data()), msg.size(), out.data(), &len), CKR_OK);
+            ASSERT_EQ(
+                f->C_Digest(h, const_cast<std::uint8_t*>(msg.data()), msg.size(), out.data(), &len),
+                CKR_OK);
             EXPECT_EQ(out, want);
-            EXPECT_EQ(f->C_Digest(h, out.data(), 1, out.data(), &len), CKR_OPERATION_NOT_INITIALIZED);
+            EXPECT_EQ(f->C_Digest(h, out.data(), 1, out.data(), &len),
+                      CKR_OPERATION_NOT_INITIALIZED);
             // Multi-part, one byte at a time.
             ASSERT_EQ(f->C_DigestInit(h, &m), CKR_OK);
             for (auto b : msg) ASSERT_EQ(f->C_DigestUpdate(h, &b, 1), CKR_OK);
@@ -150,7 +160,8 @@ TEST_F(P11Crypto, DigestMatchesBotanSingleMultiAndBytewise) {
     ASSERT_EQ(f->C_DigestInit(pub, &m), CKR_OK);
     std::uint8_t d[32];
     CK_ULONG dl = 32;
-    EXPECT_EQ(f->C_Digest(pub, const_cast<std::uint8_t*>(message.data()), message.size(), d, &dl), CKR_OK);
+    EXPECT_EQ(f->C_Digest(pub, const_cast<std::uint8_t*>(message.data()), message.size(), d, &dl),
+              CKR_OK);
 }
 
 TEST_F(P11Crypto, HashAndSignVerifiedByBotanBothDirections) {
@@ -161,9 +172,12 @@ TEST_F(P11Crypto, HashAndSignVerifiedByBotanBothDirections) {
         CK_MECHANISM_TYPE mech;
         const char* emsa;
     };
-    for (const Case& c : {Case{&oid_tc26_256_b, false, &group256(), CKM_GOSTR3410_WITH_GOSTR3411_12_256, "EMSA1(Streebog-256)"},
-                          Case{&oid_cryptopro_a, false, &group256(), CKM_GOSTR3410_WITH_GOSTR3411_12_256, "EMSA1(Streebog-256)"},
-                          Case{&oid_tc26_512_a, true, &group512(), CKM_GOSTR3410_WITH_GOSTR3411_12_512, "EMSA1(Streebog-512)"}}) {
+    for (const Case& c : {Case{&oid_tc26_256_b, false, &group256(),
+                               CKM_GOSTR3410_WITH_GOSTR3411_12_256, "EMSA1(Streebog-256)"},
+                          Case{&oid_cryptopro_a, false, &group256(),
+                               CKM_GOSTR3410_WITH_GOSTR3411_12_256, "EMSA1(Streebog-256)"},
+                          Case{&oid_tc26_512_a, true, &group512(),
+                               CKM_GOSTR3410_WITH_GOSTR3411_12_512, "EMSA1(Streebog-512)"}}) {
         KeyPair kp = generate(h, *c.oid, c.is512);
         Bytes xy = attr(h, kp.pub, CKA_VALUE);
         auto bpub = botan_pub(*c.g, xy);
@@ -182,7 +196,9 @@ TEST_F(P11Crypto, HashAndSignVerifiedByBotanBothDirections) {
         ASSERT_EQ(f->C_SignInit(h, &m, kp.priv), CKR_OK);
         ASSERT_EQ(f->C_SignUpdate(h, const_cast<std::uint8_t*>(message.data()), 4), CKR_OK);
         ASSERT_EQ(f->C_SignUpdate(h, nullptr, 0), CKR_OK);
-        ASSERT_EQ(f->C_SignUpdate(h, const_cast<std::uint8_t*>(message.data()) + 4, message.size() - 4), CKR_OK);
+        ASSERT_EQ(
+            f->C_SignUpdate(h, const_cast<std::uint8_t*>(message.data()) + 4, message.size() - 4),
+            CKR_OK);
         CK_ULONG n = 0;
         ASSERT_EQ(f->C_SignFinal(h, nullptr, &n), CKR_OK);
         Bytes sig(n);
@@ -198,13 +214,16 @@ TEST_F(P11Crypto, HashAndSignVerifiedByBotanBothDirections) {
         Botan::PK_Signer signer(bpriv, rng, c.emsa);
         auto bs = signer.sign_message(message, rng);
         Bytes bsig(bs.begin(), bs.end());
-        CK_OBJECT_HANDLE imported = import_pub(*c.oid, module_xy(bpriv.public_point(), c.is512 ? 64 : 32), c.is512);
+        CK_OBJECT_HANDLE imported =
+            import_pub(*c.oid, module_xy(bpriv.public_point(), c.is512 ? 64 : 32), c.is512);
         EXPECT_EQ(verify(h, c.mech, imported, message, bsig), CKR_OK);
         ASSERT_EQ(f->C_VerifyInit(h, &m, imported), CKR_OK);
         for (auto b : message) ASSERT_EQ(f->C_VerifyUpdate(h, &b, 1), CKR_OK);
         EXPECT_EQ(f->C_VerifyFinal(h, bsig.data(), bsig.size()), CKR_OK);
-        EXPECT_EQ(verify(h, c.mech, imported, Bytes(message.begin(), message.end() - 1), bsig), CKR_SIGNATURE_INVALID);
-        EXPECT_EQ(verify(h, c.mech, imported, message, Bytes(bsig.begin(), bsig.end() - 1)), CKR_SIGNATURE_LEN_RANGE);
+        EXPECT_EQ(verify(h, c.mech, imported, Bytes(message.begin(), message.end() - 1), bsig),
+                  CKR_SIGNATURE_INVALID);
+        EXPECT_EQ(verify(h, c.mech, imported, message, Bytes(bsig.begin(), bsig.end() - 1)),
+                  CKR_SIGNATURE_LEN_RANGE);
     }
 }
 
@@ -214,7 +233,8 @@ TEST_F(P11Crypto, RawSignOverDigestVerifiedByBotan) {
     Bytes digest = botan_hash("Streebog-256", message);
     Bytes sig = sign(h, CKM_GOSTR3410, kp.priv, digest);
     EXPECT_TRUE(botan_verify(bpub, "Raw", digest, sig));
-    EXPECT_TRUE(botan_verify(bpub, "EMSA1(Streebog-256)", message, sig));  // same thing, hashed by Botan
+    EXPECT_TRUE(
+        botan_verify(bpub, "EMSA1(Streebog-256)", message, sig));  // same thing, hashed by Botan
     EXPECT_EQ(verify(h, CKM_GOSTR3410, kp.pub, digest, sig), CKR_OK);
     // Raw mechanisms are single-part and take exactly a digest.
     CK_MECHANISM m{CKM_GOSTR3410, nullptr, 0};
@@ -273,7 +293,8 @@ TEST_F(P11Crypto, SignAndVerifyErrorPaths) {
     // Keys without CKA_SIGN / CKA_VERIFY.
     CK_MECHANISM gm{CKM_GOSTR3410_KEY_PAIR_GEN, nullptr, 0};
     CK_ATTRIBUTE pub[] = {{CKA_GOSTR3410_PARAMS, const_cast<std::uint8_t*>(oid_tc26_256_a.data()),
-                           oid_tc26_256_a.size()}, {CKA_VERIFY, &no, 1}};
+                           oid_tc26_256_a.size()},
+                          {CKA_VERIFY, &no, 1}};
     CK_ATTRIBUTE priv[] = {{CKA_SIGN, &no, 1}};
     CK_OBJECT_HANDLE pk, sk;
     ASSERT_EQ(f->C_GenerateKeyPair(h, &gm, pub, 2, priv, 1, &pk, &sk), CKR_OK);
@@ -290,9 +311,13 @@ TEST_F(P11Crypto, HmacStreebogMatchesBotan) {
     for (std::size_t i = 0; i < key.size(); ++i) key[i] = static_cast<std::uint8_t>(i * 7 + 1);
     CK_OBJECT_CLASS sc = CKO_SECRET_KEY;
     CK_KEY_TYPE kt = CKK_GENERIC_SECRET;
-    CK_ATTRIBUTE t[] = {{CKA_CLASS, &sc, sizeof sc}, {CKA_KEY_TYPE, &kt, sizeof kt},
-                        {CKA_VALUE, key.data(), key.size()}, {CKA_SIGN, &yes, 1}, {CKA_VERIFY, &yes, 1},
-                        {CKA_SENSITIVE, &no, 1}, {CKA_EXTRACTABLE, &yes, 1}};
+    CK_ATTRIBUTE t[] = {{CKA_CLASS, &sc, sizeof sc},
+                        {CKA_KEY_TYPE, &kt, sizeof kt},
+                        {CKA_VALUE, key.data(), key.size()},
+                        {CKA_SIGN, &yes, 1},
+                        {CKA_VERIFY, &yes, 1},
+                        {CKA_SENSITIVE, &no, 1},
+                        {CKA_EXTRACTABLE, &yes, 1}};
     CK_OBJECT_HANDLE k;
     ASSERT_EQ(f->C_CreateObject(h, t, 7, &k), CKR_OK);
     EXPECT_EQ(attr(h, k, CKA_VALUE), key);
@@ -325,8 +350,8 @@ TEST_F(P11Crypto, HmacStreebogMatchesBotan) {
 namespace {
 
 // The KEK a peer computes with Botan: H(K.x‖K.y little-endian), K = (UKM·d_peer mod q)·Q_ours.
-Bytes botan_vko(const Botan::EC_Group& g, const Botan::GOST_3410_PrivateKey& peer, const Bytes& our_xy,
-                const Bytes& ukm, const char* hash) {
+Bytes botan_vko(const Botan::EC_Group& g, const Botan::GOST_3410_PrivateKey& peer,
+                const Bytes& our_xy, const Bytes& ukm, const char* hash) {
     std::size_t n = our_xy.size() / 2;
     auto q = botan_pub(g, our_xy).public_point();
     Botan::BigInt k = (from_le(ukm) * peer.private_value()) % g.get_order();
@@ -352,16 +377,21 @@ TEST_F(P11Crypto, VkoDeriveAgreesWithBotan) {
         KeyPair kp = generate(h, *c.oid, c.is512);
         Botan::GOST_3410_PrivateKey peer(rng, *c.g);
         Bytes peer_xy = module_xy(peer.public_point(), c.is512 ? 64 : 32);
-        CK_GOSTR3410_DERIVE_PARAMS dp{CKD_NULL, peer_xy.data(), peer_xy.size(), ukm.data(), ukm.size()};
+        CK_GOSTR3410_DERIVE_PARAMS dp{CKD_NULL, peer_xy.data(), peer_xy.size(), ukm.data(),
+                                      ukm.size()};
         CK_MECHANISM m{CKM_GOSTR3410_12_DERIVE, &dp, sizeof dp};
         CK_OBJECT_CLASS sc = CKO_SECRET_KEY;
         CK_KEY_TYPE kt = CKK_GENERIC_SECRET;
         CK_ULONG len = c.len;
-        CK_ATTRIBUTE t[] = {{CKA_CLASS, &sc, sizeof sc}, {CKA_KEY_TYPE, &kt, sizeof kt},
-                            {CKA_SENSITIVE, &no, 1}, {CKA_EXTRACTABLE, &yes, 1}, {CKA_VALUE_LEN, &len, sizeof len}};
+        CK_ATTRIBUTE t[] = {{CKA_CLASS, &sc, sizeof sc},
+                            {CKA_KEY_TYPE, &kt, sizeof kt},
+                            {CKA_SENSITIVE, &no, 1},
+                            {CKA_EXTRACTABLE, &yes, 1},
+                            {CKA_VALUE_LEN, &len, sizeof len}};
         CK_OBJECT_HANDLE k;
         ASSERT_EQ(f->C_DeriveKey(h, &m, kp.priv, t, 5, &k), CKR_OK);
-        EXPECT_EQ(attr(h, k, CKA_VALUE), botan_vko(*c.g, peer, attr(h, kp.pub, CKA_VALUE), ukm, c.hash));
+        EXPECT_EQ(attr(h, k, CKA_VALUE),
+                  botan_vko(*c.g, peer, attr(h, kp.pub, CKA_VALUE), ukm, c.hash));
         EXPECT_EQ(attr_ulong(h, k, CKA_CLASS), CKO_SECRET_KEY);
         EXPECT_EQ(attr_ulong(h, k, CKA_VALUE_LEN), c.len);
         // The default template yields a sensitive secret.
@@ -382,7 +412,8 @@ TEST_F(P11Crypto, DeriveErrorPaths) {
     EXPECT_EQ(f->C_DeriveKey(h, nullptr, kp.priv, nullptr, 0, &k), CKR_ARGUMENTS_BAD);
     EXPECT_EQ(f->C_DeriveKey(h, &m, kp.priv, nullptr, 0, nullptr), CKR_ARGUMENTS_BAD);
     CK_MECHANISM short_param{CKM_GOSTR3410_12_DERIVE, &dp, sizeof dp - 1};
-    EXPECT_EQ(f->C_DeriveKey(h, &short_param, kp.priv, nullptr, 0, &k), CKR_MECHANISM_PARAM_INVALID);
+    EXPECT_EQ(f->C_DeriveKey(h, &short_param, kp.priv, nullptr, 0, &k),
+              CKR_MECHANISM_PARAM_INVALID);
     CK_GOSTR3410_DERIVE_PARAMS kdf = dp;
     kdf.kdf = CKD_SHA256_KDF;
     CK_MECHANISM mk{CKM_GOSTR3410_12_DERIVE, &kdf, sizeof kdf};
@@ -425,7 +456,8 @@ TEST_F(P11Crypto, EightThreadsThousandSignsEach) {
         for (int t = 0; t < threads; ++t)
             ts.emplace_back([&, t] {
                 CK_SESSION_HANDLE s = h;
-                if (!shared && f->C_OpenSession(slot, CKF_SERIAL_SESSION, nullptr, nullptr, &s) != CKR_OK) {
+                if (!shared &&
+                    f->C_OpenSession(slot, CKF_SERIAL_SESSION, nullptr, nullptr, &s) != CKR_OK) {
                     ++errors;
                     return;
                 }

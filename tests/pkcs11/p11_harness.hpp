@@ -45,7 +45,8 @@ inline CK_FUNCTION_LIST* gostcsp() {
 }
 
 inline std::filesystem::path make_temp_dir(const char* prefix) {
-    std::string tmpl = (std::filesystem::temp_directory_path() / (std::string(prefix) + "XXXXXX")).string();
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / (std::string(prefix) + "XXXXXX")).string();
     char* p = mkdtemp(tmpl.data());
     if (p == nullptr) throw std::runtime_error("mkdtemp");
     return p;
@@ -58,12 +59,15 @@ constexpr const char* default_pin = "12345678";  // on the keystore's default-PI
 inline CK_UTF8CHAR_PTR u8(const char* s) {
     return reinterpret_cast<CK_UTF8CHAR_PTR>(const_cast<char*>(s));
 }
-inline CK_ULONG len_of(const char* s) { return static_cast<CK_ULONG>(std::strlen(s)); }
+inline CK_ULONG len_of(const char* s) {
+    return static_cast<CK_ULONG>(std::strlen(s));
+}
 
 inline Bytes hex(std::string_view h) {
     Bytes out;
     for (std::size_t i = 0; i + 1 < h.size(); i += 2)
-        out.push_back(static_cast<std::uint8_t>(std::stoul(std::string(h.substr(i, 2)), nullptr, 16)));
+        out.push_back(
+            static_cast<std::uint8_t>(std::stoul(std::string(h.substr(i, 2)), nullptr, 16)));
     return out;
 }
 inline std::string to_hex(const Bytes& b) {
@@ -87,7 +91,7 @@ inline const Bytes oid_streebog512 = hex("06082a85030701010203");
 
 // Base fixture: a fresh token directory and an initialised gostcsp module per test.
 class P11Test : public ::testing::Test {
-protected:
+  protected:
     CK_FUNCTION_LIST* f = nullptr;
     std::filesystem::path dir;
 
@@ -99,7 +103,8 @@ protected:
         dir = make_temp_dir("gostcsp-p11-");
         std::ofstream(dir / "gostcsp.conf") << "token_dir = " << (dir / "tokens").string()
                                             << "\nkdf_iterations = 10\nuser_max_retries = 3\n"
-                                            << "so_max_retries = 3\n" << extra_config();
+                                            << "so_max_retries = 3\n"
+                                            << extra_config();
         setenv("GOSTCSP_CONF", (dir / "gostcsp.conf").c_str(), 1);
         unsetenv("GOSTCSP_TOKEN_DIR");
         ASSERT_EQ(f->C_Initialize(nullptr), CKR_OK);
@@ -173,8 +178,8 @@ protected:
     };
     KeyPair generate(CK_SESSION_HANDLE h, const Bytes& params, bool is512 = false,
                      bool token = false, CK_BBOOL derive = CK_TRUE) {
-        CK_MECHANISM m{is512 ? CKM_GOSTR3410_512_KEY_PAIR_GEN : CKM_GOSTR3410_KEY_PAIR_GEN,
-                       nullptr, 0};
+        CK_MECHANISM m{is512 ? CKM_GOSTR3410_512_KEY_PAIR_GEN : CKM_GOSTR3410_KEY_PAIR_GEN, nullptr,
+                       0};
         CK_BBOOL t = CK_TRUE, tok = token ? CK_TRUE : CK_FALSE;
         CK_ATTRIBUTE pub[] = {
             {CKA_GOSTR3410_PARAMS, const_cast<std::uint8_t*>(params.data()), params.size()},
@@ -210,7 +215,8 @@ protected:
         CK_MECHANISM m{mt, nullptr, 0};
         EXPECT_EQ(f->C_SignInit(h, &m, key), CKR_OK);
         CK_ULONG n = 0;
-        EXPECT_EQ(f->C_Sign(h, const_cast<std::uint8_t*>(data.data()), data.size(), nullptr, &n), CKR_OK);
+        EXPECT_EQ(f->C_Sign(h, const_cast<std::uint8_t*>(data.data()), data.size(), nullptr, &n),
+                  CKR_OK);
         Bytes sig(n);
         EXPECT_EQ(f->C_Sign(h, const_cast<std::uint8_t*>(data.data()), data.size(), sig.data(), &n),
                   CKR_OK);

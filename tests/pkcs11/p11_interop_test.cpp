@@ -42,14 +42,16 @@ Bytes spki(const Bytes& param_oid, const Bytes& xy) {
 }
 
 void write_file(const std::filesystem::path& p, const Bytes& b) {
-    std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(b.data()),
-                                             static_cast<std::streamsize>(b.size()));
+    std::ofstream(p, std::ios::binary)
+        .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
 }
 Bytes read_file(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);
     return Bytes(std::istreambuf_iterator<char>(in), {});
 }
-int sh(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()); }
+int sh(const std::string& cmd) {
+    return std::system((cmd + " >/dev/null 2>&1").c_str());
+}
 
 struct Set {
     const char* engine_name;  // gost-engine paramset: spelling
@@ -72,7 +74,8 @@ TEST_P(P11Interop, SignaturesAndVkoAgreeWithGostEngine) {
     const Set& set = GetParam();
     const char* md = set.is512 ? "-md_gost12_512" : "-md_gost12_256";
     const char* alg = set.is512 ? "gost2012_512" : "gost2012_256";
-    CK_MECHANISM_TYPE mech = set.is512 ? CKM_GOSTR3410_WITH_GOSTR3411_12_512 : CKM_GOSTR3410_WITH_GOSTR3411_12_256;
+    CK_MECHANISM_TYPE mech =
+        set.is512 ? CKM_GOSTR3410_WITH_GOSTR3411_12_512 : CKM_GOSTR3410_WITH_GOSTR3411_12_256;
     std::size_t xy_len = set.is512 ? 128 : 64;
     CK_SLOT_ID s = ready_token();
     CK_SESSION_HANDLE h = user_session(s);
@@ -87,37 +90,43 @@ TEST_P(P11Interop, SignaturesAndVkoAgreeWithGostEngine) {
     write_file(dir / "ours.der", spki(set.oid, our_xy));
     for (int i = 0; i < 3; ++i) {
         write_file(dir / "ours.sig", sign(h, mech, kp.priv, msg));
-        EXPECT_EQ(sh("openssl dgst -engine gost " + std::string(md) + " -verify " + d + "/ours.der -keyform DER -signature " +
-                     d + "/ours.sig " + d + "/msg"),
+        EXPECT_EQ(sh("openssl dgst -engine gost " + std::string(md) + " -verify " + d +
+                     "/ours.der -keyform DER -signature " + d + "/ours.sig " + d + "/msg"),
                   0)
             << set.engine_name;
     }
     Bytes sig = read_file(dir / "ours.sig");
     sig[3] ^= 0x10;
     write_file(dir / "bad.sig", sig);
-    EXPECT_NE(sh("openssl dgst -engine gost " + std::string(md) + " -verify " + d + "/ours.der -keyform DER -signature " +
-                 d + "/bad.sig " + d + "/msg"),
+    EXPECT_NE(sh("openssl dgst -engine gost " + std::string(md) + " -verify " + d +
+                 "/ours.der -keyform DER -signature " + d + "/bad.sig " + d + "/msg"),
               0);
 
     // 2. gost-engine signs; the module verifies.
-    ASSERT_EQ(sh("openssl genpkey -engine gost -algorithm " + std::string(alg) + " -pkeyopt paramset:" +
-                 set.engine_name + " -out " + d + "/peer.pem"),
+    ASSERT_EQ(sh("openssl genpkey -engine gost -algorithm " + std::string(alg) +
+                 " -pkeyopt paramset:" + set.engine_name + " -out " + d + "/peer.pem"),
               0);
-    ASSERT_EQ(sh("openssl pkey -engine gost -in " + d + "/peer.pem -pubout -outform DER -out " + d + "/peer.der"), 0);
-    ASSERT_EQ(sh("openssl dgst -engine gost " + std::string(md) + " -sign " + d + "/peer.pem -out " + d +
-                 "/peer.sig " + d + "/msg"),
+    ASSERT_EQ(sh("openssl pkey -engine gost -in " + d + "/peer.pem -pubout -outform DER -out " + d +
+                 "/peer.der"),
+              0);
+    ASSERT_EQ(sh("openssl dgst -engine gost " + std::string(md) + " -sign " + d +
+                 "/peer.pem -out " + d + "/peer.sig " + d + "/msg"),
               0);
     Bytes peer_der = read_file(dir / "peer.der");
     ASSERT_GT(peer_der.size(), xy_len);
     Bytes peer_xy(peer_der.end() - static_cast<long>(xy_len), peer_der.end());
     CK_OBJECT_CLASS pc = CKO_PUBLIC_KEY;
     CK_KEY_TYPE kt = set.is512 ? CKK_GOSTR3410_512 : CKK_GOSTR3410;
-    CK_ATTRIBUTE t[] = {{CKA_CLASS, &pc, sizeof pc}, {CKA_KEY_TYPE, &kt, sizeof kt},
-                        {CKA_GOSTR3410_PARAMS, const_cast<std::uint8_t*>(set.oid.data()), set.oid.size()},
-                        {CKA_VALUE, peer_xy.data(), peer_xy.size()}, {CKA_VERIFY, &yes, 1}};
+    CK_ATTRIBUTE t[] = {
+        {CKA_CLASS, &pc, sizeof pc},
+        {CKA_KEY_TYPE, &kt, sizeof kt},
+        {CKA_GOSTR3410_PARAMS, const_cast<std::uint8_t*>(set.oid.data()), set.oid.size()},
+        {CKA_VALUE, peer_xy.data(), peer_xy.size()},
+        {CKA_VERIFY, &yes, 1}};
     CK_OBJECT_HANDLE peer_pub;
     ASSERT_EQ(f->C_CreateObject(h, t, 5, &peer_pub), CKR_OK);
-    EXPECT_EQ(verify(h, mech, peer_pub, msg, read_file(dir / "peer.sig")), CKR_OK) << set.engine_name;
+    EXPECT_EQ(verify(h, mech, peer_pub, msg, read_file(dir / "peer.sig")), CKR_OK)
+        << set.engine_name;
 
     // 3. VKO: KEK(our d, peer Q) from the module = KEK(peer d, our Q) from gost-engine.
     // gost-engine derives VKO_GOSTR3410_2012_256 (32 bytes) for both key sizes.
@@ -126,7 +135,9 @@ TEST_P(P11Interop, SignaturesAndVkoAgreeWithGostEngine) {
     CK_MECHANISM dm{CKM_GOSTR3410_12_DERIVE, &dp, sizeof dp};
     CK_OBJECT_CLASS sc = CKO_SECRET_KEY;
     CK_ULONG len = 32;
-    CK_ATTRIBUTE dt[] = {{CKA_CLASS, &sc, sizeof sc}, {CKA_SENSITIVE, &no, 1}, {CKA_EXTRACTABLE, &yes, 1},
+    CK_ATTRIBUTE dt[] = {{CKA_CLASS, &sc, sizeof sc},
+                         {CKA_SENSITIVE, &no, 1},
+                         {CKA_EXTRACTABLE, &yes, 1},
                          {CKA_VALUE_LEN, &len, sizeof len}};
     CK_OBJECT_HANDLE kek;
     ASSERT_EQ(f->C_DeriveKey(h, &dm, kp.priv, dt, 4, &kek), CKR_OK);
@@ -136,5 +147,6 @@ TEST_P(P11Interop, SignaturesAndVkoAgreeWithGostEngine) {
     EXPECT_EQ(attr(h, kek, CKA_VALUE), read_file(dir / "kek.bin")) << set.engine_name;
 }
 
-INSTANTIATE_TEST_SUITE_P(AllSets, P11Interop, ::testing::ValuesIn(sets),
-                         [](const auto& p) { return std::string(p.param.engine_name) + (p.param.is512 ? "_512" : "_256"); });
+INSTANTIATE_TEST_SUITE_P(AllSets, P11Interop, ::testing::ValuesIn(sets), [](const auto& p) {
+    return std::string(p.param.engine_name) + (p.param.is512 ? "_512" : "_256");
+});

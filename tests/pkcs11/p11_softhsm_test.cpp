@@ -20,19 +20,22 @@ using Trace = std::vector<std::pair<std::string, CK_RV>>;
 
 // Steps where the two modules may answer differently, and why (kept in step with the docs).
 const std::map<std::string, std::string> known_differences = {
-    {"seed_random", "gostcsp: CKR_RANDOM_SEED_NOT_SUPPORTED (OpenSSL's DRBG reseeds itself; "
-                    "v2.40 §5.15 allows it); SoftHSM2 mixes the seed in"},
+    {"seed_random",
+     "gostcsp: CKR_RANDOM_SEED_NOT_SUPPORTED (OpenSSL's DRBG reseeds itself; "
+     "v2.40 §5.15 allows it); SoftHSM2 mixes the seed in"},
     {"logout_not_logged", "v2.40 §5.6 C_Logout: CKR_USER_NOT_LOGGED_IN; SoftHSM2 answers CKR_OK"},
     {"logout_again", "same as logout_not_logged"},
-    {"copy_null_template", "an empty template (NULL, 0) is a valid C_CopyObject template; "
-                           "SoftHSM2 answers CKR_ARGUMENTS_BAD"},
-    {"sign_init_bogus", "both a bad mechanism and a bad key: the spec fixes no order; gostcsp "
-                        "checks the mechanism first, SoftHSM2 the key (and says OBJECT_HANDLE_INVALID)"},
+    {"copy_null_template",
+     "an empty template (NULL, 0) is a valid C_CopyObject template; "
+     "SoftHSM2 answers CKR_ARGUMENTS_BAD"},
+    {"sign_init_bogus",
+     "both a bad mechanism and a bad key: the spec fixes no order; gostcsp "
+     "checks the mechanism first, SoftHSM2 the key (and says OBJECT_HANDLE_INVALID)"},
     {"verify_init_bogus", "same as sign_init_bogus"},
 };
 
 class Driver {
-public:
+  public:
     Driver(CK_FUNCTION_LIST* f, CK_SLOT_ID slot) : f_(f), slot_(slot) {}
     CK_FUNCTION_LIST* f() { return f_; }
     CK_SLOT_ID slot() const { return slot_; }
@@ -43,7 +46,7 @@ public:
     }
     void value(const std::string& name, CK_ULONG v) { trace.emplace_back(name, v); }
 
-private:
+  private:
     CK_FUNCTION_LIST* f_;
     CK_SLOT_ID slot_;
 };
@@ -66,9 +69,11 @@ void scenario_sessions(Driver& d) {
     CK_SESSION_HANDLE ro = 0, rw = 0, x = 0;
     CK_SESSION_INFO si;
     d.step("open_no_serial", f->C_OpenSession(d.slot(), 0, nullptr, nullptr, &x));
-    d.step("open_null_out", f->C_OpenSession(d.slot(), CKF_SERIAL_SESSION, nullptr, nullptr, nullptr));
+    d.step("open_null_out",
+           f->C_OpenSession(d.slot(), CKF_SERIAL_SESSION, nullptr, nullptr, nullptr));
     d.step("open_ro", f->C_OpenSession(d.slot(), CKF_SERIAL_SESSION, nullptr, nullptr, &ro));
-    d.step("open_rw", f->C_OpenSession(d.slot(), CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &rw));
+    d.step("open_rw",
+           f->C_OpenSession(d.slot(), CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &rw));
     d.step("info_null", f->C_GetSessionInfo(ro, nullptr));
     d.step("info_ro", f->C_GetSessionInfo(ro, &si));
     d.value("state_ro_public", si.state);
@@ -107,14 +112,18 @@ void scenario_objects(Driver& d) {
     f->C_OpenSession(d.slot(), CKF_SERIAL_SESSION, nullptr, nullptr, &ro);
     f->C_OpenSession(d.slot(), CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &rw);
     CK_OBJECT_HANDLE o_ses = 0, o_tok = 0, o_priv = 0, o_sp = 0, x = 0;
-    CK_ATTRIBUTE ses[] = {{CKA_CLASS, &data_cls, sizeof data_cls}, {CKA_PRIVATE, &f_, 1},
-                          {CKA_LABEL, label_a, 5}};
-    CK_ATTRIBUTE tok[] = {{CKA_CLASS, &data_cls, sizeof data_cls}, {CKA_PRIVATE, &f_, 1},
-                          {CKA_LABEL, label_a, 5}, {CKA_TOKEN, &t_, 1}};
-    CK_ATTRIBUTE priv[] = {{CKA_CLASS, &data_cls, sizeof data_cls}, {CKA_PRIVATE, &t_, 1},
-                           {CKA_LABEL, label_a, 5}, {CKA_TOKEN, &t_, 1}};
-    CK_ATTRIBUTE ses_priv[] = {{CKA_CLASS, &data_cls, sizeof data_cls}, {CKA_PRIVATE, &t_, 1},
-                               {CKA_LABEL, label_a, 5}};
+    CK_ATTRIBUTE ses[] = {
+        {CKA_CLASS, &data_cls, sizeof data_cls}, {CKA_PRIVATE, &f_, 1}, {CKA_LABEL, label_a, 5}};
+    CK_ATTRIBUTE tok[] = {{CKA_CLASS, &data_cls, sizeof data_cls},
+                          {CKA_PRIVATE, &f_, 1},
+                          {CKA_LABEL, label_a, 5},
+                          {CKA_TOKEN, &t_, 1}};
+    CK_ATTRIBUTE priv[] = {{CKA_CLASS, &data_cls, sizeof data_cls},
+                           {CKA_PRIVATE, &t_, 1},
+                           {CKA_LABEL, label_a, 5},
+                           {CKA_TOKEN, &t_, 1}};
+    CK_ATTRIBUTE ses_priv[] = {
+        {CKA_CLASS, &data_cls, sizeof data_cls}, {CKA_PRIVATE, &t_, 1}, {CKA_LABEL, label_a, 5}};
     d.step("create_session_obj_ro", f->C_CreateObject(ro, ses, 3, &o_ses));
     d.step("create_token_obj_ro", f->C_CreateObject(ro, tok, 4, &x));
     d.step("create_token_obj_rw", f->C_CreateObject(rw, tok, 4, &o_tok));
@@ -219,7 +228,8 @@ void scenario_find_and_ops(Driver& d) {
     f->C_OpenSession(d.slot(), CKF_SERIAL_SESSION, nullptr, nullptr, &ro);
     d.step("setpin_ro", f->C_SetPIN(ro, u8(user_pin), len_of(user_pin), u8("9182736450"), 10));
     d.step("setpin_wrong_old", f->C_SetPIN(h, u8("0000000002"), 10, u8("9182736450"), 10));
-    d.step("setpin_public_rw", f->C_SetPIN(h, u8(user_pin), len_of(user_pin), u8("9182736450"), 10));
+    d.step("setpin_public_rw",
+           f->C_SetPIN(h, u8(user_pin), len_of(user_pin), u8("9182736450"), 10));
     d.step("login_new_pin", f->C_Login(h, CKU_USER, u8("9182736450"), 10));
     d.step("op_state", f->C_GetOperationState(h, nullptr, &bl));
     f->C_CloseAllSessions(d.slot());
@@ -227,7 +237,7 @@ void scenario_find_and_ops(Driver& d) {
 
 // SoftHSM2 with its own configuration in a temporary directory.
 class P11CompareSoftHsm : public P11Test {
-protected:
+  protected:
     std::filesystem::path shdir;
     CK_FUNCTION_LIST* sh = nullptr;
     CK_SLOT_ID sh_slot = 0, gc_slot = 0;
@@ -236,8 +246,9 @@ protected:
         P11Test::SetUp();
         shdir = make_temp_dir("gostcsp-softhsm-");
         std::filesystem::create_directories(shdir / "tokens");
-        std::ofstream(shdir / "softhsm2.conf") << "directories.tokendir = " << (shdir / "tokens").string()
-                                                << "\nobjectstore.backend = file\nlog.level = ERROR\n";
+        std::ofstream(shdir / "softhsm2.conf")
+            << "directories.tokendir = " << (shdir / "tokens").string()
+            << "\nobjectstore.backend = file\nlog.level = ERROR\n";
         setenv("SOFTHSM2_CONF", (shdir / "softhsm2.conf").c_str(), 1);
         sh = softhsm();
         ASSERT_NE(sh, nullptr);
@@ -255,10 +266,13 @@ protected:
         ASSERT_EQ(sh->C_GetSlotList(CK_TRUE, v.data(), &n), CKR_OK);
         for (auto s : v) {
             CK_TOKEN_INFO ti;
-            if (sh->C_GetTokenInfo(s, &ti) == CKR_OK && std::memcmp(ti.label, lab, 32) == 0) sh_slot = s;
+            if (sh->C_GetTokenInfo(s, &ti) == CKR_OK && std::memcmp(ti.label, lab, 32) == 0)
+                sh_slot = s;
         }
         CK_SESSION_HANDLE h;
-        ASSERT_EQ(sh->C_OpenSession(sh_slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &h), CKR_OK);
+        ASSERT_EQ(
+            sh->C_OpenSession(sh_slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &h),
+            CKR_OK);
         ASSERT_EQ(sh->C_Login(h, CKU_SO, u8(so_pin), len_of(so_pin)), CKR_OK);
         ASSERT_EQ(sh->C_InitPIN(h, u8(user_pin), len_of(user_pin)), CKR_OK);
         ASSERT_EQ(sh->C_CloseSession(h), CKR_OK);
@@ -288,6 +302,12 @@ protected:
 
 }  // namespace
 
-TEST_F(P11CompareSoftHsm, SessionAndLoginStates) { compare(scenario_sessions); }
-TEST_F(P11CompareSoftHsm, ObjectVisibilityAndAttributes) { compare(scenario_objects); }
-TEST_F(P11CompareSoftHsm, FindOperationsAndArgumentChecks) { compare(scenario_find_and_ops); }
+TEST_F(P11CompareSoftHsm, SessionAndLoginStates) {
+    compare(scenario_sessions);
+}
+TEST_F(P11CompareSoftHsm, ObjectVisibilityAndAttributes) {
+    compare(scenario_objects);
+}
+TEST_F(P11CompareSoftHsm, FindOperationsAndArgumentChecks) {
+    compare(scenario_find_and_ops);
+}

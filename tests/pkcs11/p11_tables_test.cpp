@@ -68,9 +68,15 @@ TEST(P11Tables, MechanismRowsMatchTheirKind) {
                 EXPECT_EQ(m.info.flags & (CKF_SIGN | CKF_VERIFY), CKF_SIGN | CKF_VERIFY);
                 EXPECT_EQ(m.info.ulMaxKeySize, m.key_bits);
                 break;
-            case MechKind::digest: EXPECT_EQ(m.info.flags, CKF_DIGEST); break;
-            case MechKind::hmac: EXPECT_EQ(m.info.flags, CKF_SIGN | CKF_VERIFY); break;
-            case MechKind::derive: EXPECT_NE(m.info.flags & CKF_DERIVE, 0u); break;
+            case MechKind::digest:
+                EXPECT_EQ(m.info.flags, CKF_DIGEST);
+                break;
+            case MechKind::hmac:
+                EXPECT_EQ(m.info.flags, CKF_SIGN | CKF_VERIFY);
+                break;
+            case MechKind::derive:
+                EXPECT_NE(m.info.flags & CKF_DERIVE, 0u);
+                break;
         }
     }
     EXPECT_EQ(types.size(), 11u);

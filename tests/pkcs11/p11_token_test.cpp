@@ -38,11 +38,14 @@ TEST_F(P11Test, DefaultPinsMustBeChangedBeforeKeyUse) {
     std::string longpin(65, '7');
     EXPECT_EQ(f->C_SetPIN(h, u8(default_pin), len_of(default_pin), u8(longpin.c_str()), 65),
               CKR_PIN_LEN_RANGE);
-    EXPECT_EQ(f->C_SetPIN(h, u8(default_pin), len_of(default_pin), u8("11111111"), 8), CKR_PIN_INVALID);
-    EXPECT_EQ(f->C_SetPIN(h, u8(default_pin), len_of(default_pin), u8("123456789"), 9), CKR_PIN_INVALID);
+    EXPECT_EQ(f->C_SetPIN(h, u8(default_pin), len_of(default_pin), u8("11111111"), 8),
+              CKR_PIN_INVALID);
+    EXPECT_EQ(f->C_SetPIN(h, u8(default_pin), len_of(default_pin), u8("123456789"), 9),
+              CKR_PIN_INVALID);
     EXPECT_NE(token_info(s).flags & CKF_USER_PIN_TO_BE_CHANGED, 0u);
     // A proper PIN lifts the restriction.
-    ASSERT_EQ(f->C_SetPIN(h, u8(default_pin), len_of(default_pin), u8(user_pin), len_of(user_pin)), CKR_OK);
+    ASSERT_EQ(f->C_SetPIN(h, u8(default_pin), len_of(default_pin), u8(user_pin), len_of(user_pin)),
+              CKR_OK);
     EXPECT_EQ(token_info(s).flags & CKF_USER_PIN_TO_BE_CHANGED, 0u);
     EXPECT_EQ(f->C_SignInit(h, &m, kp.priv), CKR_OK);
     std::uint8_t msg[1] = {1}, sig[64];
@@ -52,8 +55,10 @@ TEST_F(P11Test, DefaultPinsMustBeChangedBeforeKeyUse) {
     // The SO changes its own PIN the same way (R/W SO session).
     ASSERT_EQ(f->C_Logout(h), CKR_OK);
     ASSERT_EQ(f->C_Login(h, CKU_SO, u8(default_pin), len_of(default_pin)), CKR_OK);
-    EXPECT_EQ(f->C_SetPIN(h, u8(default_pin), len_of(default_pin), u8("00000000"), 8), CKR_PIN_INVALID);
-    EXPECT_EQ(f->C_SetPIN(h, u8(default_pin), len_of(default_pin), u8(so_pin), len_of(so_pin)), CKR_OK);
+    EXPECT_EQ(f->C_SetPIN(h, u8(default_pin), len_of(default_pin), u8("00000000"), 8),
+              CKR_PIN_INVALID);
+    EXPECT_EQ(f->C_SetPIN(h, u8(default_pin), len_of(default_pin), u8(so_pin), len_of(so_pin)),
+              CKR_OK);
     EXPECT_EQ(token_info(s).flags & CKF_SO_PIN_TO_BE_CHANGED, 0u);
 }
 
@@ -81,7 +86,8 @@ TEST_F(P11Test, WrongPinCountsLocksAndSoUnblocks) {
     ASSERT_EQ(f->C_InitPIN(h, u8("6482913570"), 10), CKR_OK);
     ASSERT_EQ(f->C_Logout(h), CKR_OK);
     ti = token_info(s);
-    EXPECT_EQ(ti.flags & (CKF_USER_PIN_LOCKED | CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_COUNT_LOW), 0u);
+    EXPECT_EQ(ti.flags & (CKF_USER_PIN_LOCKED | CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_COUNT_LOW),
+              0u);
     EXPECT_EQ(f->C_Login(h, CKU_USER, u8("6482913570"), 10), CKR_OK);
     // A successful login resets the count.
     ASSERT_EQ(f->C_Logout(h), CKR_OK);
@@ -102,7 +108,8 @@ TEST_F(P11Test, SoPinCounters) {
 TEST_F(P11Test, PinArgumentErrors) {
     CK_SLOT_ID s = init_token();
     CK_SESSION_HANDLE h = open(s);
-    EXPECT_EQ(f->C_Login(h, CKU_USER, u8(user_pin), len_of(user_pin)), CKR_USER_PIN_NOT_INITIALIZED);
+    EXPECT_EQ(f->C_Login(h, CKU_USER, u8(user_pin), len_of(user_pin)),
+              CKR_USER_PIN_NOT_INITIALIZED);
     EXPECT_EQ(f->C_Login(h, CKU_SO, nullptr, 4), CKR_ARGUMENTS_BAD);
     EXPECT_EQ(f->C_Login(h, 7, u8(so_pin), len_of(so_pin)), CKR_USER_TYPE_INVALID);
     EXPECT_EQ(f->C_Login(h + 100, CKU_SO, u8(so_pin), len_of(so_pin)), CKR_SESSION_HANDLE_INVALID);
@@ -127,7 +134,8 @@ TEST_F(P11Test, SessionStatesFollowLogin) {
     CK_SLOT_ID s = ready_token();
     CK_SESSION_HANDLE h = 0, ro = 0, rw = 0;
     EXPECT_EQ(f->C_OpenSession(s, 0, nullptr, nullptr, &h), CKR_SESSION_PARALLEL_NOT_SUPPORTED);
-    EXPECT_EQ(f->C_OpenSession(s, CKF_SERIAL_SESSION, nullptr, nullptr, nullptr), CKR_ARGUMENTS_BAD);
+    EXPECT_EQ(f->C_OpenSession(s, CKF_SERIAL_SESSION, nullptr, nullptr, nullptr),
+              CKR_ARGUMENTS_BAD);
     EXPECT_EQ(f->C_OpenSession(99, CKF_SERIAL_SESSION, nullptr, nullptr, &h), CKR_SLOT_ID_INVALID);
     ro = open(s, false);
     rw = open(s, true);
@@ -169,8 +177,10 @@ TEST_F(P11Test, SessionStatesFollowLogin) {
     ASSERT_EQ(f->C_Login(rw, CKU_SO, u8(so_pin), len_of(so_pin)), CKR_OK);
     ASSERT_EQ(f->C_GetSessionInfo(rw, &si), CKR_OK);
     EXPECT_EQ(si.state, CKS_RW_SO_FUNCTIONS);
-    EXPECT_EQ(f->C_Login(rw, CKU_USER, u8(user_pin), len_of(user_pin)), CKR_USER_ANOTHER_ALREADY_LOGGED_IN);
-    EXPECT_EQ(f->C_OpenSession(s, CKF_SERIAL_SESSION, nullptr, nullptr, &h), CKR_SESSION_READ_WRITE_SO_EXISTS);
+    EXPECT_EQ(f->C_Login(rw, CKU_USER, u8(user_pin), len_of(user_pin)),
+              CKR_USER_ANOTHER_ALREADY_LOGGED_IN);
+    EXPECT_EQ(f->C_OpenSession(s, CKF_SERIAL_SESSION, nullptr, nullptr, &h),
+              CKR_SESSION_READ_WRITE_SO_EXISTS);
     // Closing the last session logs out.
     ASSERT_EQ(f->C_CloseSession(rw), CKR_OK);
     rw = open(s);
@@ -189,24 +199,29 @@ TEST_F(P11Test, DataObjectsVisibilityAndLifetime) {
     CK_SESSION_HANDLE rw = open(s);
     char label[] = "pub-data";
     std::uint8_t value[] = {1, 2, 3};
-    CK_ATTRIBUTE tok_pub[] = {{CKA_CLASS, &cls_data, sizeof cls_data}, {CKA_TOKEN, &yes, 1},
-                              {CKA_PRIVATE, &no, 1}, {CKA_LABEL, label, 8}, {CKA_VALUE, value, 3}};
+    CK_ATTRIBUTE tok_pub[] = {{CKA_CLASS, &cls_data, sizeof cls_data},
+                              {CKA_TOKEN, &yes, 1},
+                              {CKA_PRIVATE, &no, 1},
+                              {CKA_LABEL, label, 8},
+                              {CKA_VALUE, value, 3}};
     CK_OBJECT_HANDLE o1 = 0, o2 = 0, o3 = 0, o4 = 0;
     EXPECT_EQ(f->C_CreateObject(ro, tok_pub, 5, &o1), CKR_SESSION_READ_ONLY);
     EXPECT_EQ(f->C_CreateObject(rw, tok_pub, 5, nullptr), CKR_ARGUMENTS_BAD);
     ASSERT_EQ(f->C_CreateObject(rw, tok_pub, 5, &o1), CKR_OK);
     // Session objects are fine in a R/O session.
-    CK_ATTRIBUTE ses_pub[] = {{CKA_CLASS, &cls_data, sizeof cls_data}, {CKA_PRIVATE, &no, 1},
-                              {CKA_LABEL, label, 8}};
+    CK_ATTRIBUTE ses_pub[] = {
+        {CKA_CLASS, &cls_data, sizeof cls_data}, {CKA_PRIVATE, &no, 1}, {CKA_LABEL, label, 8}};
     ASSERT_EQ(f->C_CreateObject(ro, ses_pub, 3, &o2), CKR_OK);
     // Private objects need the user.
-    CK_ATTRIBUTE tok_priv[] = {{CKA_CLASS, &cls_data, sizeof cls_data}, {CKA_TOKEN, &yes, 1},
-                               {CKA_PRIVATE, &yes, 1}, {CKA_LABEL, label, 8}};
+    CK_ATTRIBUTE tok_priv[] = {{CKA_CLASS, &cls_data, sizeof cls_data},
+                               {CKA_TOKEN, &yes, 1},
+                               {CKA_PRIVATE, &yes, 1},
+                               {CKA_LABEL, label, 8}};
     EXPECT_EQ(f->C_CreateObject(rw, tok_priv, 4, &o3), CKR_USER_NOT_LOGGED_IN);
     ASSERT_EQ(f->C_Login(rw, CKU_USER, u8(user_pin), len_of(user_pin)), CKR_OK);
     ASSERT_EQ(f->C_CreateObject(rw, tok_priv, 4, &o3), CKR_OK);
-    CK_ATTRIBUTE ses_priv[] = {{CKA_CLASS, &cls_data, sizeof cls_data}, {CKA_PRIVATE, &yes, 1},
-                               {CKA_LABEL, label, 8}};
+    CK_ATTRIBUTE ses_priv[] = {
+        {CKA_CLASS, &cls_data, sizeof cls_data}, {CKA_PRIVATE, &yes, 1}, {CKA_LABEL, label, 8}};
     ASSERT_EQ(f->C_CreateObject(rw, ses_priv, 3, &o4), CKR_OK);
 
     CK_ATTRIBUTE by_label[] = {{CKA_LABEL, label, 8}};
@@ -236,14 +251,18 @@ TEST_F(P11Test, AttributeQueriesAndErrors) {
     CK_SESSION_HANDLE h = open(s);
     char label[] = "abcdef";
     std::uint8_t value[] = {9, 8, 7, 6};
-    CK_ATTRIBUTE t[] = {{CKA_CLASS, &cls_data, sizeof cls_data}, {CKA_PRIVATE, &no, 1},
-                        {CKA_LABEL, label, 6}, {CKA_VALUE, value, 4}};
+    CK_ATTRIBUTE t[] = {{CKA_CLASS, &cls_data, sizeof cls_data},
+                        {CKA_PRIVATE, &no, 1},
+                        {CKA_LABEL, label, 6},
+                        {CKA_VALUE, value, 4}};
     CK_OBJECT_HANDLE o;
     ASSERT_EQ(f->C_CreateObject(h, t, 4, &o), CKR_OK);
     // Length query, exact buffer, short buffer, unknown type, all in one call.
     std::uint8_t big[16], small[2];
-    CK_ATTRIBUTE q[] = {{CKA_LABEL, nullptr, 0}, {CKA_VALUE, big, sizeof big},
-                        {CKA_LABEL, small, sizeof small}, {CKA_KEY_TYPE, big, sizeof big}};
+    CK_ATTRIBUTE q[] = {{CKA_LABEL, nullptr, 0},
+                        {CKA_VALUE, big, sizeof big},
+                        {CKA_LABEL, small, sizeof small},
+                        {CKA_KEY_TYPE, big, sizeof big}};
     CK_RV rv = f->C_GetAttributeValue(h, o, q, 4);
     EXPECT_TRUE(rv == CKR_BUFFER_TOO_SMALL || rv == CKR_ATTRIBUTE_TYPE_INVALID);
     EXPECT_EQ(q[0].ulValueLen, 6u);
@@ -277,12 +296,15 @@ TEST_F(P11Test, AttributeQueriesAndErrors) {
     EXPECT_EQ(f->C_CreateObject(h, t2, 2, &o), CKR_ATTRIBUTE_VALUE_INVALID);
     CK_ATTRIBUTE t3[] = {{CKA_LABEL, label, 6}};
     EXPECT_EQ(f->C_CreateObject(h, t3, 1, &o), CKR_TEMPLATE_INCOMPLETE);
-    CK_ATTRIBUTE t4[] = {{CKA_CLASS, &cls_data, sizeof cls_data}, {CKA_LABEL, label, 6},
-                         {CKA_LABEL, label, 3}};
+    CK_ATTRIBUTE t4[] = {
+        {CKA_CLASS, &cls_data, sizeof cls_data}, {CKA_LABEL, label, 6}, {CKA_LABEL, label, 3}};
     EXPECT_EQ(f->C_CreateObject(h, t4, 3, &o), CKR_TEMPLATE_INCONSISTENT);
     // CKA_MODIFIABLE = false forbids changes; copy and destroy follow their own flags.
-    CK_ATTRIBUTE t5[] = {{CKA_CLASS, &cls_data, sizeof cls_data}, {CKA_PRIVATE, &no, 1},
-                         {CKA_MODIFIABLE, &no, 1}, {CKA_COPYABLE, &no, 1}, {CKA_DESTROYABLE, &no, 1}};
+    CK_ATTRIBUTE t5[] = {{CKA_CLASS, &cls_data, sizeof cls_data},
+                         {CKA_PRIVATE, &no, 1},
+                         {CKA_MODIFIABLE, &no, 1},
+                         {CKA_COPYABLE, &no, 1},
+                         {CKA_DESTROYABLE, &no, 1}};
     CK_OBJECT_HANDLE fixed, copy;
     ASSERT_EQ(f->C_CreateObject(h, t5, 5, &fixed), CKR_OK);
     EXPECT_EQ(f->C_SetAttributeValue(h, fixed, &set_label, 1), CKR_ACTION_PROHIBITED);
@@ -333,8 +355,11 @@ TEST_F(P11Test, CertificatesNeedTheirAttributes) {
     CK_OBJECT_CLASS cc = CKO_CERTIFICATE;
     CK_CERTIFICATE_TYPE x509 = CKC_X_509;
     std::uint8_t subject[] = {0x30, 0x00}, der[] = {0x30, 0x03, 0x02, 0x01, 0x01}, id[] = {0x42};
-    CK_ATTRIBUTE t[] = {{CKA_CLASS, &cc, sizeof cc}, {CKA_CERTIFICATE_TYPE, &x509, sizeof x509},
-                        {CKA_TOKEN, &yes, 1}, {CKA_SUBJECT, subject, 2}, {CKA_ID, id, 1},
+    CK_ATTRIBUTE t[] = {{CKA_CLASS, &cc, sizeof cc},
+                        {CKA_CERTIFICATE_TYPE, &x509, sizeof x509},
+                        {CKA_TOKEN, &yes, 1},
+                        {CKA_SUBJECT, subject, 2},
+                        {CKA_ID, id, 1},
                         {CKA_VALUE, der, sizeof der}};
     CK_OBJECT_HANDLE o;
     EXPECT_EQ(f->C_CreateObject(h, t, 5, &o), CKR_TEMPLATE_INCOMPLETE);  // no CKA_VALUE
@@ -392,8 +417,10 @@ TEST_F(P11Test, PrivateKeysAreNonExportable) {
     CK_ATTRIBUTE pub[] = {{CKA_GOSTR3410_PARAMS, const_cast<std::uint8_t*>(oid_tc26_256_a.data()),
                            oid_tc26_256_a.size()}};
     CK_OBJECT_HANDLE p, k;
-    EXPECT_EQ(f->C_GenerateKeyPair(h, &gm, pub, 1, &relax1, 1, &p, &k), CKR_ATTRIBUTE_VALUE_INVALID);
-    EXPECT_EQ(f->C_GenerateKeyPair(h, &gm, pub, 1, &relax2, 1, &p, &k), CKR_ATTRIBUTE_VALUE_INVALID);
+    EXPECT_EQ(f->C_GenerateKeyPair(h, &gm, pub, 1, &relax1, 1, &p, &k),
+              CKR_ATTRIBUTE_VALUE_INVALID);
+    EXPECT_EQ(f->C_GenerateKeyPair(h, &gm, pub, 1, &relax2, 1, &p, &k),
+              CKR_ATTRIBUTE_VALUE_INVALID);
     CK_ATTRIBUTE local{CKA_LOCAL, &yes, 1};
     EXPECT_EQ(f->C_GenerateKeyPair(h, &gm, pub, 1, &local, 1, &p, &k), CKR_ATTRIBUTE_READ_ONLY);
     // Wrapping a private key is refused.
@@ -412,10 +439,13 @@ TEST_F(P11Test, PrivateKeyImportOnlyIntoTheTokenAndSensitive) {
     Bytes d = hex("7a929ade789bb9be10ed359dd39a72c11b60961f49397eee1d19ce9891ec3b28");
     Bytes d_le(d.rbegin(), d.rend());
     Bytes test_oid = hex("06072a850302022300");
-    CK_ATTRIBUTE base[] = {{CKA_CLASS, &pk, sizeof pk}, {CKA_KEY_TYPE, &kt, sizeof kt},
+    CK_ATTRIBUTE base[] = {{CKA_CLASS, &pk, sizeof pk},
+                           {CKA_KEY_TYPE, &kt, sizeof kt},
                            {CKA_GOSTR3410_PARAMS, test_oid.data(), test_oid.size()},
-                           {CKA_VALUE, d_le.data(), d_le.size()}, {CKA_SIGN, &yes, 1},
-                           {CKA_TOKEN, &no, 1}, {CKA_SENSITIVE, &yes, 1}};
+                           {CKA_VALUE, d_le.data(), d_le.size()},
+                           {CKA_SIGN, &yes, 1},
+                           {CKA_TOKEN, &no, 1},
+                           {CKA_SENSITIVE, &yes, 1}};
     CK_OBJECT_HANDLE o;
     EXPECT_EQ(f->C_CreateObject(h, base, 7, &o), CKR_TEMPLATE_INCONSISTENT);  // session: refused
     base[5].pValue = &yes;
@@ -440,25 +470,31 @@ TEST_F(P11Test, KeyPairGenerationErrors) {
     CK_ATTRIBUTE pub[] = {{CKA_GOSTR3410_PARAMS, const_cast<std::uint8_t*>(oid_tc26_256_a.data()),
                            oid_tc26_256_a.size()}};
     CK_OBJECT_HANDLE p, k;
-    EXPECT_EQ(f->C_GenerateKeyPair(pub_session, &gm, pub, 1, nullptr, 0, &p, &k), CKR_USER_NOT_LOGGED_IN);
+    EXPECT_EQ(f->C_GenerateKeyPair(pub_session, &gm, pub, 1, nullptr, 0, &p, &k),
+              CKR_USER_NOT_LOGGED_IN);
     CK_SESSION_HANDLE h = user_session(s);
     EXPECT_EQ(f->C_GenerateKeyPair(h, nullptr, pub, 1, nullptr, 0, &p, &k), CKR_ARGUMENTS_BAD);
     EXPECT_EQ(f->C_GenerateKeyPair(h, &gm, pub, 1, nullptr, 0, nullptr, &k), CKR_ARGUMENTS_BAD);
-    EXPECT_EQ(f->C_GenerateKeyPair(h, &gm, nullptr, 0, nullptr, 0, &p, &k), CKR_TEMPLATE_INCOMPLETE);
+    EXPECT_EQ(f->C_GenerateKeyPair(h, &gm, nullptr, 0, nullptr, 0, &p, &k),
+              CKR_TEMPLATE_INCOMPLETE);
     Bytes unknown = hex("06032a0304");
     CK_ATTRIBUTE bad[] = {{CKA_GOSTR3410_PARAMS, unknown.data(), unknown.size()}};
     EXPECT_EQ(f->C_GenerateKeyPair(h, &gm, bad, 1, nullptr, 0, &p, &k), CKR_DOMAIN_PARAMS_INVALID);
-    CK_ATTRIBUTE wrong_size[] = {{CKA_GOSTR3410_PARAMS, const_cast<std::uint8_t*>(oid_tc26_512_a.data()),
+    CK_ATTRIBUTE wrong_size[] = {{CKA_GOSTR3410_PARAMS,
+                                  const_cast<std::uint8_t*>(oid_tc26_512_a.data()),
                                   oid_tc26_512_a.size()}};
-    EXPECT_EQ(f->C_GenerateKeyPair(h, &gm, wrong_size, 1, nullptr, 0, &p, &k), CKR_TEMPLATE_INCONSISTENT);
+    EXPECT_EQ(f->C_GenerateKeyPair(h, &gm, wrong_size, 1, nullptr, 0, &p, &k),
+              CKR_TEMPLATE_INCONSISTENT);
     CK_MECHANISM rsa{CKM_RSA_PKCS_KEY_PAIR_GEN, nullptr, 0};
     EXPECT_EQ(f->C_GenerateKeyPair(h, &rsa, pub, 1, nullptr, 0, &p, &k), CKR_MECHANISM_INVALID);
     std::uint8_t junk = 0;
     CK_MECHANISM with_param{CKM_GOSTR3410_KEY_PAIR_GEN, &junk, 1};
-    EXPECT_EQ(f->C_GenerateKeyPair(h, &with_param, pub, 1, nullptr, 0, &p, &k), CKR_MECHANISM_PARAM_INVALID);
+    EXPECT_EQ(f->C_GenerateKeyPair(h, &with_param, pub, 1, nullptr, 0, &p, &k),
+              CKR_MECHANISM_PARAM_INVALID);
     CK_KEY_TYPE rsa_kt = CKK_RSA;
     CK_ATTRIBUTE wrong_kt[] = {pub[0], {CKA_KEY_TYPE, &rsa_kt, sizeof rsa_kt}};
-    EXPECT_EQ(f->C_GenerateKeyPair(h, &gm, wrong_kt, 2, nullptr, 0, &p, &k), CKR_TEMPLATE_INCONSISTENT);
+    EXPECT_EQ(f->C_GenerateKeyPair(h, &gm, wrong_kt, 2, nullptr, 0, &p, &k),
+              CKR_TEMPLATE_INCONSISTENT);
     // Token keys need a R/W session.
     CK_SESSION_HANDLE ro = open(s, false);
     CK_ATTRIBUTE tok[] = {{CKA_TOKEN, &yes, 1}};

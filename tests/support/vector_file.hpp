@@ -14,20 +14,20 @@ namespace gostcsp::test {
 // One record. Every value a test reads is marked consumed, so a test can assert it used them all
 // (as BoringSSL's FileTest does) and a renamed key cannot be silently ignored.
 class VectorRecord {
-public:
+  public:
     explicit VectorRecord(std::map<std::string, std::string> fields) : fields_(std::move(fields)) {}
 
     bool has(const std::string& key) const { return fields_.count(key) != 0; }
     const std::string& str(const std::string& key) const;
     std::vector<std::uint8_t> bytes(const std::string& key) const;  // hex → bytes, memory order
-    unsigned long number(const std::string& key) const;              // decimal
+    unsigned long number(const std::string& key) const;             // decimal
     // Keys present in the file that no accessor has read yet.
     std::vector<std::string> unconsumed() const;
     // Marks keys as deliberately not used by this test (documentation-only fields).
     void ignore(std::initializer_list<const char*> keys) const;
     const std::string& name() const { return str("name"); }
 
-private:
+  private:
     std::map<std::string, std::string> fields_;
     mutable std::set<std::string> consumed_;
 };

@@ -35,7 +35,7 @@ class PublicKey;
 
 // A validated public key point (affine, standard Weierstrass coordinates).
 class PublicKey {
-public:
+  public:
     // Parses X‖Y little-endian and validates: right length, on the curve, not the identity, in
     // the order-q subgroup.
     [[nodiscard]] static Status from_le_xy(ParamSet set, std::span<const std::uint8_t> xy,
@@ -49,7 +49,7 @@ public:
 
     PublicKey() noexcept = default;
 
-private:
+  private:
     friend class PrivateKey;
     ParamSet set_ = ParamSet::tc26_256_a;
     std::uint8_t xy_le_[2 * max_field_bytes] = {};
@@ -57,7 +57,7 @@ private:
 
 // A private scalar d with 0 < d < q. Wiped on destruction.
 class PrivateKey {
-public:
+  public:
     // Uniform d in [1, q-1] from RAND_priv_bytes by rejection sampling.
     [[nodiscard]] static Status generate(ParamSet set, PrivateKey& out) noexcept;
     // Loads a little-endian scalar of exactly field_bytes(); rejects 0 and values >= q.
@@ -74,7 +74,7 @@ public:
 
     PrivateKey() noexcept = default;
 
-private:
+  private:
     ParamSet set_ = ParamSet::tc26_256_a;
     SecretBytes<max_field_bytes> d_le_;
 };

@@ -25,9 +25,9 @@ enum class ParamSet : std::uint8_t {
 
 struct ParamSetInfo {
     ParamSet id;
-    unsigned bits;               // 256 or 512: field and key size
-    std::string_view name;       // canonical name, e.g. "id-tc26-gost-3410-2012-256-paramSetA"
-    std::string_view oid;        // dotted OID a 2012 key carries
+    unsigned bits;          // 256 or 512: field and key size
+    std::string_view name;  // canonical name, e.g. "id-tc26-gost-3410-2012-256-paramSetA"
+    std::string_view oid;   // dotted OID a 2012 key carries
     std::span<const std::string_view> alias_oids;   // other OIDs naming the same curve
     std::span<const std::string_view> alias_names;  // CryptoPro / exchange / short names
     unsigned cofactor;

@@ -18,7 +18,7 @@ bool constant_time_equal(std::span<const std::uint8_t> a, std::span<const std::u
 // A fixed-size byte array that is wiped on destruction and on move-from.
 template <std::size_t N>
 class SecretBytes {
-public:
+  public:
     SecretBytes() noexcept : bytes_{} {}
     SecretBytes(const SecretBytes&) = default;
     SecretBytes& operator=(const SecretBytes&) = default;
@@ -39,20 +39,20 @@ public:
     std::span<const std::uint8_t, N> span() const noexcept { return bytes_; }
     void wipe() noexcept { secure_zero(bytes_.data(), N); }
 
-private:
+  private:
     std::array<std::uint8_t, N> bytes_;
 };
 
 // Wipes an arbitrary trivially-copyable object when the guard leaves scope.
 template <class T>
 class WipeOnExit {
-public:
+  public:
     explicit WipeOnExit(T& obj) noexcept : obj_(obj) {}
     WipeOnExit(const WipeOnExit&) = delete;
     WipeOnExit& operator=(const WipeOnExit&) = delete;
     ~WipeOnExit() { secure_zero(&obj_, sizeof(T)); }
 
-private:
+  private:
     T& obj_;
 };
 

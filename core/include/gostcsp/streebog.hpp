@@ -13,7 +13,9 @@ namespace gostcsp::core {
 // Output size of Streebog in bytes: 32 (Streebog-256) or 64 (Streebog-512).
 enum class DigestSize : std::uint8_t { bits256 = 32, bits512 = 64 };
 
-constexpr std::size_t digest_bytes(DigestSize s) noexcept { return static_cast<std::size_t>(s); }
+constexpr std::size_t digest_bytes(DigestSize s) noexcept {
+    return static_cast<std::size_t>(s);
+}
 
 // Timing: neither path branches on data. `avx512_gfni` keeps the state in registers and makes no
 // data-indexed memory access (constant-time). `portable` uses 16 KiB of data-indexed tables (as
@@ -32,7 +34,7 @@ std::string_view streebog_impl_name(StreebogImpl impl) noexcept;
 
 // Incremental Streebog. No heap; the state is wiped on destruction and after final().
 class Streebog {
-public:
+  public:
     static constexpr std::size_t block_size = 64;
 
     explicit Streebog(DigestSize size = DigestSize::bits256,
@@ -53,7 +55,7 @@ public:
     StreebogImpl impl() const noexcept { return impl_; }
     std::size_t output_bytes() const noexcept { return digest_bytes(size_); }
 
-private:
+  private:
     alignas(64) std::uint64_t h_[8];
     alignas(64) std::uint64_t n_[8];
     alignas(64) std::uint64_t sigma_[8];
@@ -69,7 +71,7 @@ std::array<std::uint8_t, 64> streebog512(std::span<const std::uint8_t> data) noe
 
 // HMAC (RFC 2104) over Streebog, block size 64. Key and pads are wiped on destruction.
 class HmacStreebog {
-public:
+  public:
     HmacStreebog(DigestSize size, std::span<const std::uint8_t> key) noexcept;
     HmacStreebog(const HmacStreebog&) = default;
     HmacStreebog& operator=(const HmacStreebog&) = default;
@@ -80,7 +82,7 @@ public:
     void final(std::span<std::uint8_t> out) noexcept;
     std::size_t output_bytes() const noexcept { return inner_.output_bytes(); }
 
-private:
+  private:
     Streebog inner_;
     Streebog outer_;
     Streebog inner_start_;  // states after absorbing the padded keys, so restart is cheap

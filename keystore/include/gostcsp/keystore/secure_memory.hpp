@@ -15,7 +15,7 @@ namespace gostcsp::keystore {
 // If mlock fails (RLIMIT_MEMLOCK), the buffer still works and locked() returns false; the
 // keystore logs a warning once. Allocation failure leaves an empty buffer (valid() == false).
 class SecureBytes {
-public:
+  public:
     SecureBytes() noexcept = default;
     explicit SecureBytes(std::size_t size) noexcept;
     SecureBytes(const SecureBytes&) = delete;
@@ -35,7 +35,7 @@ public:
     // Shrinks the visible size (wiping the tail); never grows.
     void truncate(std::size_t size) noexcept;
 
-private:
+  private:
     void release() noexcept;
 
     std::uint8_t* data_ = nullptr;

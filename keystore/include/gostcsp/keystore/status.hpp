@@ -82,7 +82,7 @@ std::string_view error_name(Error e) noexcept;
 // The outcome of a keystore call: ok, or an Error with a human-readable message (never
 // containing a PIN or key material). When error() == crypto_failure, core_status() says which.
 class [[nodiscard]] Status {
-public:
+  public:
     Status() noexcept = default;  // ok
     Status(Error e, std::string message, core::Status core = core::Status::ok)
         : error_(e), core_(core), message_(std::move(message)) {}
@@ -98,7 +98,7 @@ public:
         return message_.empty() ? error_name(error_) : std::string_view{message_};
     }
 
-private:
+  private:
     Error error_ = Error::ok;
     core::Status core_ = core::Status::ok;
     std::string message_;
@@ -107,7 +107,7 @@ private:
 // A value or a failed Status.
 template <class T>
 class [[nodiscard]] Result {
-public:
+  public:
     Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
     Result(Status status) : status_(std::move(status)) {
         if (status_.ok()) status_ = Status(Error::internal, "Result constructed from ok Status");
@@ -128,7 +128,7 @@ public:
     const T& operator*() const& { return *value_; }
     T&& operator*() && { return std::move(*value_); }
 
-private:
+  private:
     std::optional<T> value_;
     Status status_;
 };

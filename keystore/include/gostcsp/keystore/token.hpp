@@ -190,7 +190,7 @@ Status init_token(const Config& config, const std::filesystem::path& path, std::
                   std::string_view label);
 
 class Token {
-public:
+  public:
     // Opens an existing token file (token_not_present if missing; corrupt if it is not a gostcsp
     // token). An uninitialised token opens; most calls then fail with token_not_initialized.
     static Result<std::unique_ptr<Token>> open(const Config& config,
@@ -269,7 +269,7 @@ public:
 
     struct Impl;
 
-private:
+  private:
     explicit Token(std::unique_ptr<Impl> impl) noexcept;
     std::unique_ptr<Impl> impl_;
 };
