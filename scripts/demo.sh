@@ -169,36 +169,7 @@ sed 's/^/      /' "$work/signer-key.pem"
 # Botan's side of a CMS check: Streebog of the document by Botan must equal the signed
 # messageDigest attribute, and Botan verifies the signature over the signed attributes.
 cms_botan_pieces() {  # CMS DER -> sattrs.der, cmssig.hex, mdattr.hex
-    python3 - "$1" "$work" <<'PYEOF'
-import sys
-der = open(sys.argv[1], "rb").read(); out = sys.argv[2]
-def tlv(b, i):
-    tag = b[i]; l = b[i + 1]; j = i + 2
-    if l & 0x80:
-        n = l & 0x7F; l = int.from_bytes(b[j:j + n], "big"); j += n
-    return tag, i, j, j + l
-def children(b, s, e):
-    r = []; i = s
-    while i < e:
-        t = tlv(b, i); r.append(t); i = t[3]
-    return r
-_, _, c, e = tlv(der, 0)
-explicit = children(der, c, e)[1]
-_, _, c, e = tlv(der, explicit[2])
-si_set = children(der, c, e)[-1]
-si = children(der, si_set[2], si_set[3])[0]
-parts = children(der, si[2], si[3])
-attrs = next(p for p in parts if p[0] == 0xA0)
-sig = next(p for p in parts if p[0] == 0x04)
-open(out + "/sattrs.der", "wb").write(b"\x31" + der[attrs[1] + 1:attrs[3]])
-open(out + "/cmssig.hex", "w").write(der[sig[2]:sig[3]].hex())
-md_oid = bytes.fromhex("06092a864886f70d010904")
-for a in children(der, attrs[2], attrs[3]):
-    if der[a[2]:a[3]].startswith(md_oid):
-        _, _, vs, ve = tlv(der, a[2] + len(md_oid))
-        _, _, os_, oe = tlv(der, vs)
-        open(out + "/mdattr.hex", "w").write(der[os_:oe].hex())
-PYEOF
+    python3 "$root/tests/support/der_pieces.py" cms "$1" "$work"
 }
 botan_cms_check() {  # doc, cms [, signer certificate]
     local cert="${3:-$work/signer.pem}"

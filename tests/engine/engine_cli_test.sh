@@ -43,6 +43,7 @@ E() { local cmd="$1"; shift; env -u OPENSSL_MODULES -u OPENSSL_ENGINES OPENSSL_C
 EC() { env -u OPENSSL_MODULES -u OPENSSL_ENGINES OPENSSL_CONF="$scratch/gost.cnf" openssl "$@" 2>engine.err; }
 GE=(-engine gostcsp -keyform engine)
 PY=/usr/bin/python3
+support_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../support" && pwd)"
 fail() { echo "FAIL [$flow]: $*" >&2; exit 1; }
 ok() { echo "ok   [$flow]: $*"; }
 skip() { echo "SKIP [$flow]: $*" >&2; exit 77; }
@@ -84,66 +85,10 @@ make_pki() {
 }
 
 cms_signer_pieces() {  # CMS DER -> sattrs.der (signedAttrs re-tagged as SET), cmssig.hex, sigalg.txt
-    "$PY" - "$1" <<'PYEOF'
-import sys
-der = open(sys.argv[1], "rb").read()
-def tlv(b, i):
-    tag = b[i]; l = b[i + 1]; j = i + 2
-    if l & 0x80:
-        n = l & 0x7F; l = int.from_bytes(b[j:j + n], "big"); j += n
-    return tag, i, j, j + l
-def children(b, s, e):
-    out = []; i = s
-    while i < e:
-        t = tlv(b, i); out.append(t); i = t[3]
-    return out
-def oid(b):
-    out = [b[0] // 40, b[0] % 40]; v = 0
-    for x in b[1:]:
-        v = (v << 7) | (x & 0x7F)
-        if not x & 0x80: out.append(v); v = 0
-    return ".".join(map(str, out))
-_, _, c, e = tlv(der, 0)
-oidt, explicit = children(der, c, e)[:2]
-_, _, c, e = tlv(der, explicit[2])
-signer_infos = children(der, c, e)[-1]
-si = children(der, signer_infos[2], signer_infos[3])[0]
-parts = children(der, si[2], si[3])
-attrs = next(p for p in parts if p[0] == 0xA0)
-sig = next(p for p in parts if p[0] == 0x04)
-sigalg = parts[parts.index(sig) - 1]
-alg_oid = children(der, sigalg[2], sigalg[3])[0]
-open("sattrs.der", "wb").write(b"\x31" + der[attrs[1] + 1:attrs[3]])
-open("cmssig.hex", "w").write(der[sig[2]:sig[3]].hex())
-open("sigalg.txt", "w").write(oid(der[alg_oid[2]:alg_oid[3]]))
-PYEOF
+    "$PY" "$support_dir/der_pieces.py" cms "$1"
 }
 spki_pieces() {  # SPKI PEM -> pub.hex (X||Y LE), oid.txt (parameter-set OID)
-    "$PY" - "$1" <<'PYEOF'
-import sys, base64, re
-pem = open(sys.argv[1]).read()
-der = base64.b64decode("".join(re.findall(r"-----BEGIN PUBLIC KEY-----(.*?)-----END", pem, re.S)[0].split()))
-def tlv(b, i):
-    tag = b[i]; l = b[i + 1]; i += 2
-    if l & 0x80:
-        n = l & 0x7F; l = int.from_bytes(b[i:i + n], "big"); i += n
-    return tag, i, i + l
-def oid(b):
-    out = [b[0] // 40, b[0] % 40]; v = 0
-    for x in b[1:]:
-        v = (v << 7) | (x & 0x7F)
-        if not x & 0x80: out.append(v); v = 0
-    return ".".join(map(str, out))
-_, c0, c1 = tlv(der, 0)
-_, a0, a1 = tlv(der, c0)
-_, o0, o1 = tlv(der, a0)
-_, p0, p1 = tlv(der, o1)
-_, q0, q1 = tlv(der, p0)
-open("oid.txt", "w").write(oid(der[q0:q1]))
-_, b0, b1 = tlv(der, a1)
-_, x0, x1 = tlv(der, b0 + 1)
-open("pub.hex", "w").write(der[x0:x1].hex())
-PYEOF
+    "$PY" "$support_dir/der_pieces.py" spki "$1"
 }
 
 # Signs doc.bin attached and detached with KEY (anything the engine loads) and checks the result

@@ -28,6 +28,7 @@ EOF
 G() { env OPENSSL_CONF="$scratch/gostcsp.cnf" OPENSSL_MODULES="$prov_dir" openssl "$@"; }
 E() { local cmd="$1"; shift; env -u OPENSSL_MODULES OPENSSL_CONF=/dev/null openssl "$cmd" -engine gost "$@" 2>engine.err; }
 PY=/usr/bin/python3
+support_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../support" && pwd)"
 fail() { echo "FAIL [$flow]: $*" >&2; exit 1; }
 ok() { echo "ok   [$flow]: $*"; }
 skip() { echo "SKIP [$flow]: $*" >&2; exit 77; }
@@ -53,48 +54,10 @@ make_doc() { head -c "$1" /dev/urandom > "$2"; }
 
 # DER helpers (python: a 20-line DER walker, only for pulling pieces out for Botan).
 der_pieces() {  # cert.pem -> tbs.der, sig.hex ; spki (of the cert) -> pub.hex, oid.txt
-    "$PY" - "$1" <<'PYEOF'
-import sys, base64, re
-pem = open(sys.argv[1]).read()
-der = base64.b64decode("".join(re.findall(r"-----BEGIN CERTIFICATE-----(.*?)-----END", pem, re.S)[0].split()))
-def tlv(b, i):
-    tag = b[i]; l = b[i + 1]; i += 2
-    if l & 0x80:
-        n = l & 0x7F; l = int.from_bytes(b[i:i + n], "big"); i += n
-    return tag, i, i + l          # tag, content start, content end
-_, c0, c1 = tlv(der, 0)
-t, s, e = tlv(der, c0); open("tbs.der", "wb").write(der[c0:e])
-_, s2, e2 = tlv(der, e)          # signatureAlgorithm
-_, s3, e3 = tlv(der, e2)         # signatureValue BIT STRING
-open("sig.hex", "w").write(der[s3 + 1:e3].hex())
-PYEOF
+    "$PY" "$support_dir/der_pieces.py" cert "$1"
 }
 spki_pieces() {  # SPKI PEM -> pub.hex (X||Y LE), oid.txt (parameter-set OID)
-    "$PY" - "$1" <<'PYEOF'
-import sys, base64, re
-pem = open(sys.argv[1]).read()
-der = base64.b64decode("".join(re.findall(r"-----BEGIN PUBLIC KEY-----(.*?)-----END", pem, re.S)[0].split()))
-def tlv(b, i):
-    tag = b[i]; l = b[i + 1]; i += 2
-    if l & 0x80:
-        n = l & 0x7F; l = int.from_bytes(b[i:i + n], "big"); i += n
-    return tag, i, i + l
-def oid(b):
-    out = [b[0] // 40, b[0] % 40]; v = 0
-    for x in b[1:]:
-        v = (v << 7) | (x & 0x7F)
-        if not x & 0x80: out.append(v); v = 0
-    return ".".join(map(str, out))
-_, c0, c1 = tlv(der, 0)
-_, a0, a1 = tlv(der, c0)                 # AlgorithmIdentifier
-_, o0, o1 = tlv(der, a0)                 # key OID
-_, p0, p1 = tlv(der, o1)                 # parameters SEQUENCE
-_, q0, q1 = tlv(der, p0)                 # parameter-set OID
-open("oid.txt", "w").write(oid(der[q0:q1]))
-_, b0, b1 = tlv(der, a1)                 # BIT STRING
-_, x0, x1 = tlv(der, b0 + 1)             # OCTET STRING inside
-open("pub.hex", "w").write(der[x0:x1].hex())
-PYEOF
+    "$PY" "$support_dir/der_pieces.py" spki "$1"
 }
 
 # --- flows ---------------------------------------------------------------------------------
@@ -354,30 +317,7 @@ flow_cms_sign() {
 }
 
 cms_signer_pieces() {  # CMS DER -> sattrs.der (signedAttrs re-tagged as SET), cmssig.hex
-    "$PY" - "$1" <<'PYEOF'
-import sys
-der = open(sys.argv[1], "rb").read()
-def tlv(b, i):
-    tag = b[i]; l = b[i + 1]; j = i + 2
-    if l & 0x80:
-        n = l & 0x7F; l = int.from_bytes(b[j:j + n], "big"); j += n
-    return tag, i, j, j + l      # tag, start of TLV, content start, end
-def children(b, s, e):
-    out = []; i = s
-    while i < e:
-        t = tlv(b, i); out.append(t); i = t[3]
-    return out
-_, _, c, e = tlv(der, 0)                                  # ContentInfo
-oid, explicit = children(der, c, e)[:2]
-_, _, c, e = tlv(der, explicit[2])                         # SignedData
-signer_infos = children(der, c, e)[-1]
-si = children(der, signer_infos[2], signer_infos[3])[0]
-parts = children(der, si[2], si[3])
-attrs = next(p for p in parts if p[0] == 0xA0)
-sig = next(p for p in parts if p[0] == 0x04)
-open("sattrs.der", "wb").write(b"\x31" + der[attrs[1] + 1:attrs[3]])
-open("cmssig.hex", "w").write(der[sig[2]:sig[3]].hex())
-PYEOF
+    "$PY" "$support_dir/der_pieces.py" cms "$1"
 }
 
 flow_cms_sign_api() {

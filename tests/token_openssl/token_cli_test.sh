@@ -53,6 +53,7 @@ as_user() {
 G() { env OPENSSL_CONF="$cnf" OPENSSL_MODULES="$prov_dir" "${AS[@]}" openssl "$@"; }
 E() { local cmd="$1"; shift; env -u OPENSSL_MODULES OPENSSL_CONF=/dev/null openssl "$cmd" -engine gost "$@" 2>engine.err; }
 PY=/usr/bin/python3
+support_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../support" && pwd)"
 fail() { echo "FAIL [$flow]: $*" >&2; exit 1; }
 ok() { echo "ok   [$flow]: $*"; }
 skip() { echo "SKIP [$flow]: $*" >&2; exit 77; }
@@ -88,48 +89,10 @@ URI512="pkcs11:token=$TOKEN;object=sig512;type=private"
 PASS=(-passin env:USER_PIN)
 
 spki_pieces() {  # SPKI PEM -> pub.hex (X||Y LE), oid.txt (parameter-set OID)
-    "$PY" - "$1" <<'PYEOF'
-import sys, base64, re
-pem = open(sys.argv[1]).read()
-der = base64.b64decode("".join(re.findall(r"-----BEGIN PUBLIC KEY-----(.*?)-----END", pem, re.S)[0].split()))
-def tlv(b, i):
-    tag = b[i]; l = b[i + 1]; i += 2
-    if l & 0x80:
-        n = l & 0x7F; l = int.from_bytes(b[i:i + n], "big"); i += n
-    return tag, i, i + l
-def oid(b):
-    out = [b[0] // 40, b[0] % 40]; v = 0
-    for x in b[1:]:
-        v = (v << 7) | (x & 0x7F)
-        if not x & 0x80: out.append(v); v = 0
-    return ".".join(map(str, out))
-_, c0, c1 = tlv(der, 0)
-_, a0, a1 = tlv(der, c0)
-_, o0, o1 = tlv(der, a0)
-_, p0, p1 = tlv(der, o1)
-_, q0, q1 = tlv(der, p0)
-open("oid.txt", "w").write(oid(der[q0:q1]))
-_, b0, b1 = tlv(der, a1)
-_, x0, x1 = tlv(der, b0 + 1)
-open("pub.hex", "w").write(der[x0:x1].hex())
-PYEOF
+    "$PY" "$support_dir/der_pieces.py" spki "$1"
 }
 cert_pieces() {  # cert PEM -> tbs.der, sig.hex (the signature BIT STRING's octets)
-    "$PY" - "$1" <<'PYEOF'
-import sys, base64, re
-pem = open(sys.argv[1]).read()
-der = base64.b64decode("".join(re.findall(r"-----BEGIN CERTIFICATE-----(.*?)-----END", pem, re.S)[0].split()))
-def tlv(b, i):
-    tag = b[i]; l = b[i + 1]; i += 2
-    if l & 0x80:
-        n = l & 0x7F; l = int.from_bytes(b[i:i + n], "big"); i += n
-    return tag, i, i + l
-_, c0, c1 = tlv(der, 0)
-t, s, e = tlv(der, c0); open("tbs.der", "wb").write(der[c0:e])
-_, s2, e2 = tlv(der, e)
-_, s3, e3 = tlv(der, e2)
-open("sig.hex", "w").write(der[s3 + 1:e3].hex())
-PYEOF
+    "$PY" "$support_dir/der_pieces.py" cert "$1"
 }
 botan_verify() {  # botan_verify PUB_PEM MESSAGE SIG_HEX WHAT
     spki_pieces "$1"
