@@ -280,6 +280,20 @@ CK_RV run_on_key(const TokenKey& key, F&& fn, SessionLease* keep = nullptr) {
     return rv;
 }
 
+// Takes a pooled session of `token` into `lease`; raises the C_OpenSession failure and returns
+// false when none can be had.
+bool lease_session(ProvCtx* prov, const std::shared_ptr<Token>& token,
+                   SessionLease& lease) noexcept {
+    CK_SESSION_HANDLE h = CK_INVALID_HANDLE;
+    const CK_RV rv = token->acquire(h);
+    if (rv != CKR_OK) {
+        GOSTCSP_RAISE_CKR(prov, rv, token.get(), "C_OpenSession");
+        return false;
+    }
+    lease = SessionLease(token, h);
+    return true;
+}
+
 }  // namespace
 
 // --- client lifetime and configuration ---
@@ -382,17 +396,13 @@ bool find_uri_objects(ProvCtx* prov, const char* uri_text, CK_OBJECT_CLASS only_
             has_class ? uri_class == CKO_PRIVATE_KEY : (any_class || only_class == CKO_PRIVATE_KEY);
 
         for (const auto& t : tokens) {
-            CK_SESSION_HANDLE h = CK_INVALID_HANDLE;
-            CK_RV rv = t->acquire(h);
-            if (rv != CKR_OK) {
-                GOSTCSP_RAISE_CKR(prov, rv, t.get(), "C_OpenSession");
-                return false;
-            }
-            SessionLease lease(t, h);
+            SessionLease lease;
+            if (!lease_session(prov, t, lease)) return false;
+            const CK_SESSION_HANDLE h = lease.get();
             if (private_wanted && !ensure_login(prov, *t, h, pins)) return false;
             std::vector<CK_OBJECT_HANDLE> handles;
-            rv = find_objects(t->functions(), h, tmpl.data(), static_cast<CK_ULONG>(tmpl.size()),
-                              handles);
+            const CK_RV rv = find_objects(t->functions(), h, tmpl.data(),
+                                          static_cast<CK_ULONG>(tmpl.size()), handles);
             if (rv != CKR_OK) {
                 GOSTCSP_RAISE_CKR(prov, rv, t.get(), "C_FindObjects");
                 return false;
@@ -436,13 +446,9 @@ bool find_uri_objects(ProvCtx* prov, const char* uri_text, CK_OBJECT_CLASS only_
 GostKey* token_private_key(ProvCtx* prov, const FoundObject& obj, const char* uri) noexcept {
     try {
         CK_FUNCTION_LIST* fl = obj.token->functions();
-        CK_SESSION_HANDLE h = CK_INVALID_HANDLE;
-        const CK_RV rv = obj.token->acquire(h);
-        if (rv != CKR_OK) {
-            GOSTCSP_RAISE_CKR(prov, rv, obj.token.get(), "C_OpenSession");
-            return nullptr;
-        }
-        SessionLease lease(obj.token, h);
+        SessionLease lease;
+        if (!lease_session(prov, obj.token, lease)) return nullptr;
+        const CK_SESSION_HANDLE h = lease.get();
         const auto kind = kind_of(fl, h, obj.handle);
         if (!kind) {
             GOSTCSP_RAISE(prov, Reason::wrong_key_type, "not a GOST R 34.10-2012 key: %s", uri);
@@ -518,13 +524,9 @@ GostKey* token_private_key(ProvCtx* prov, const FoundObject& obj, const char* ur
 GostKey* token_public_key(ProvCtx* prov, const FoundObject& obj) noexcept {
     try {
         CK_FUNCTION_LIST* fl = obj.token->functions();
-        CK_SESSION_HANDLE h = CK_INVALID_HANDLE;
-        const CK_RV rv = obj.token->acquire(h);
-        if (rv != CKR_OK) {
-            GOSTCSP_RAISE_CKR(prov, rv, obj.token.get(), "C_OpenSession");
-            return nullptr;
-        }
-        SessionLease lease(obj.token, h);
+        SessionLease lease;
+        if (!lease_session(prov, obj.token, lease)) return nullptr;
+        const CK_SESSION_HANDLE h = lease.get();
         const auto kind = kind_of(fl, h, obj.handle);
         const auto params = kind ? params_of(fl, h, obj.handle, *kind) : std::nullopt;
         const auto value = get_attr(fl, h, obj.handle, CKA_VALUE);
@@ -552,13 +554,9 @@ GostKey* token_public_key(ProvCtx* prov, const FoundObject& obj) noexcept {
 
 bool token_certificate_der(ProvCtx* prov, const FoundObject& obj, Bytes& der) noexcept {
     try {
-        CK_SESSION_HANDLE h = CK_INVALID_HANDLE;
-        const CK_RV rv = obj.token->acquire(h);
-        if (rv != CKR_OK) {
-            GOSTCSP_RAISE_CKR(prov, rv, obj.token.get(), "C_OpenSession");
-            return false;
-        }
-        SessionLease lease(obj.token, h);
+        SessionLease lease;
+        if (!lease_session(prov, obj.token, lease)) return false;
+        const CK_SESSION_HANDLE h = lease.get();
         auto v = get_attr(obj.token->functions(), h, obj.handle, CKA_VALUE);
         if (!v || v->empty()) return false;
         der = std::move(*v);
