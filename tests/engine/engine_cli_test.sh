@@ -42,21 +42,7 @@ G() { env OPENSSL_CONF="$cnf" OPENSSL_MODULES="$prov_dir" OPENSSL_ENGINES="$eng_
 E() { local cmd="$1"; shift; env -u OPENSSL_MODULES -u OPENSSL_ENGINES OPENSSL_CONF=/dev/null openssl "$cmd" -engine gost "$@" 2>engine.err; }
 EC() { env -u OPENSSL_MODULES -u OPENSSL_ENGINES OPENSSL_CONF="$scratch/gost.cnf" openssl "$@" 2>engine.err; }
 GE=(-engine gostcsp -keyform engine)
-PY=/usr/bin/python3
-support_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../support" && pwd)"
-fail() { echo "FAIL [$flow]: $*" >&2; exit 1; }
-ok() { echo "ok   [$flow]: $*"; }
-skip() { echo "SKIP [$flow]: $*" >&2; exit 77; }
-expect_error() {  # expect_error TEXT command... : fails cleanly (1..127) with TEXT in the output
-    local want="$1"; shift
-    local rc=0
-    "$@" >out.txt 2>err.txt || rc=$?
-    [ "$rc" -ne 0 ] || fail "succeeded but should fail: $*"
-    [ "$rc" -lt 128 ] || fail "crashed (status $rc): $*"
-    cat out.txt err.txt | grep -qF -- "$want" || { cat err.txt >&2; fail "expected '$want' from: $*"; }
-}
-same() { cmp -s "$1" "$2" || fail "$3: $1 and $2 differ"; }
-make_doc() { head -c "$1" /dev/urandom > "$2"; }
+source "$(dirname "${BASH_SOURCE[0]}")/../support/cli_common.sh"
 
 # A gostcsp key reference: PKCS#8 with the reference OID, privateKey = the URI or path.
 KEYREF_OID=2.25.204242435340915082712179152027141201539

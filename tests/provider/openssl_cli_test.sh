@@ -27,12 +27,9 @@ EOF
 # G: openssl with gostcsp beside default. E: openssl with gost-engine only (no provider config).
 G() { env OPENSSL_CONF="$scratch/gostcsp.cnf" OPENSSL_MODULES="$prov_dir" openssl "$@"; }
 E() { local cmd="$1"; shift; env -u OPENSSL_MODULES OPENSSL_CONF=/dev/null openssl "$cmd" -engine gost "$@" 2>engine.err; }
-PY=/usr/bin/python3
-support_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../support" && pwd)"
-fail() { echo "FAIL [$flow]: $*" >&2; exit 1; }
-ok() { echo "ok   [$flow]: $*"; }
-skip() { echo "SKIP [$flow]: $*" >&2; exit 77; }
+source "$(dirname "${BASH_SOURCE[0]}")/../support/cli_common.sh"
 # Runs a command that must fail: exit status 1..127 (no crash) and the given text on stderr.
+# This script's expectations are regular expressions, so it keeps its own grep (no -F).
 expect_error() {
     local want="$1"; shift
     local rc=0
@@ -42,7 +39,6 @@ expect_error() {
     cat out.txt err.txt | grep -q -- "$want" || { cat err.txt >&2; fail "expected '$want' from: $*"; }
 }
 flip_byte() { "$PY" -c "import sys;b=bytearray(open(sys.argv[1],'rb').read());b[int(sys.argv[2])]^=0x01;open(sys.argv[1],'wb').write(b)" "$1" "$2"; }
-same() { cmp -s "$1" "$2" || fail "$3: $1 and $2 differ"; }
 
 # 256-bit spellings as gost-engine's paramset: option takes them; 512-bit A..C.
 SETS_256="A B C XA XB TCA TCB TCC TCD"
@@ -50,7 +46,6 @@ SETS_512="A B C"
 gen_ours() { G genpkey -algorithm "gost2012_$1" -pkeyopt "paramset:$2" -out "$3"; }
 gen_engine() { E genpkey -algorithm "gost2012_$1" -pkeyopt "paramset:$2" -out "$3"; }
 
-make_doc() { head -c "$1" /dev/urandom > "$2"; }
 
 # DER helpers (python: a 20-line DER walker, only for pulling pieces out for Botan).
 der_pieces() {  # cert.pem -> tbs.der, sig.hex ; spki (of the cert) -> pub.hex, oid.txt

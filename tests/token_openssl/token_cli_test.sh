@@ -52,21 +52,7 @@ as_user() {
 # G: openssl with gostcsp beside default. E: openssl with gost-engine only (no provider config).
 G() { env OPENSSL_CONF="$cnf" OPENSSL_MODULES="$prov_dir" "${AS[@]}" openssl "$@"; }
 E() { local cmd="$1"; shift; env -u OPENSSL_MODULES OPENSSL_CONF=/dev/null openssl "$cmd" -engine gost "$@" 2>engine.err; }
-PY=/usr/bin/python3
-support_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../support" && pwd)"
-fail() { echo "FAIL [$flow]: $*" >&2; exit 1; }
-ok() { echo "ok   [$flow]: $*"; }
-skip() { echo "SKIP [$flow]: $*" >&2; exit 77; }
-expect_error() {  # expect_error TEXT command... : fails cleanly (1..127) with TEXT in the output
-    local want="$1"; shift
-    local rc=0
-    "$@" >out.txt 2>err.txt || rc=$?
-    [ "$rc" -ne 0 ] || fail "succeeded but should fail: $*"
-    [ "$rc" -lt 128 ] || fail "crashed (status $rc): $*"
-    cat out.txt err.txt | grep -qF -- "$want" || { cat err.txt >&2; fail "expected '$want' from: $*"; }
-}
-same() { cmp -s "$1" "$2" || fail "$3: $1 and $2 differ"; }
-make_doc() { head -c "$1" /dev/urandom > "$2"; }
+source "$(dirname "${BASH_SOURCE[0]}")/../support/cli_common.sh"
 hexof() { od -An -v -tx1 "$1" | tr -d ' \n'; }
 
 # Token set-up with gostcsp-tool, as an administrator would do it. PINs travel in variables.
