@@ -81,7 +81,7 @@ flow_digests() {
         E dgst -md_gost12_512 -r "$f" | cut -d' ' -f1 > e512.txt
         same s512.txt e512.txt "streebog512 alias"
     done
-    # RFC 6986 §10 M1 (from shared/vectors/streebog.txt).
+    # RFC 6986 §10 M1 (from tests/vectors/streebog.txt).
     local want
     want=$(awk '/^name = M1-256$/{f=1} f&&/^digest = /{print $3; exit}' "$GOSTCSP_VECTORS_DIR/streebog.txt")
     [ "$(G dgst -streebog256 -r m1.txt | cut -d' ' -f1)" = "$want" ] || fail "RFC 6986 M1-256"
