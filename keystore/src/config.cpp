@@ -120,6 +120,16 @@ Result<Config> parse_config(std::string_view text, std::string_view origin) {
         } else if (key == "kdf_iterations" || key == "kdf_cost") {
             if (!parse_unsigned(value, 1, 100000000, n)) return bad_number("1..100000000");
             config.kdf_iterations = static_cast<std::uint32_t>(n);
+        } else if (key == "allow_factory_pins") {
+            // A provisioning line's switch: gostcsp-tool keygen / import-cert under factory PINs.
+            if (value == "true" || value == "yes" || value == "1")
+                config.allow_factory_pins = true;
+            else if (value == "false" || value == "no" || value == "0")
+                config.allow_factory_pins = false;
+            else
+                return config_error(
+                    origin, line_no,
+                    "allow_factory_pins: expected true|false, got '" + std::string(value) + "'");
         } else if (key == "log_level") {
             if (value == "error")
                 config.log_level = LogLevel::error;

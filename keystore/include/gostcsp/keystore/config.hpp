@@ -34,7 +34,10 @@ struct Config {
     // `kdf_cost`). Existing wraps keep the count recorded with them in the token file.
     std::uint32_t kdf_iterations = 56000;
     LogLevel log_level = LogLevel::warning;  // key: log_level (error|warning|info|debug)
-    std::filesystem::path source;            // the file these came from (empty: none)
+    // key: allow_factory_pins (true|false): gostcsp-tool keygen / import-cert on a token whose
+    // SO or user PIN is still a factory/default PIN (refused by default; docs/keystore.md).
+    bool allow_factory_pins = false;
+    std::filesystem::path source;  // the file these came from (empty: none)
 };
 
 // Loads the configuration:
