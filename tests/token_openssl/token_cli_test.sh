@@ -327,7 +327,7 @@ flow_derive() {
 flow_policy() {
     token_init
     # The user PIN is still the factory one (flagged to be changed): refused with advice.
-    "$tool" keygen --token "$TOKEN" --pin-env FACTORY_PIN --label k --id 01 >/dev/null 2>&1 || true
+    "$tool" keygen --token "$TOKEN" --pin-env FACTORY_PIN --label k --id 09 >/dev/null 2>&1 || true
     make_doc 32 d.bin
     expect_error "must be changed" G pkeyutl -sign -inkey "$URI" -passin env:FACTORY_PIN -in d.bin -out s.bin
     "$tool" change-pin --token "$TOKEN" --pin-env FACTORY_PIN --new-pin-env USER_PIN >/dev/null 2>&1
