@@ -152,3 +152,28 @@ env OPENSSL_CONF="$scratch/openssl.cnf" OPENSSL_MODULES="$prov_dir" OPENSSL_ENGI
 E cms -verify -binary -inform DER -in doc.p7s -content doc.bin -CAfile token.crt -out /dev/null ||
     { cat engine.err >&2; fail "gost-engine rejects the CMS signature"; }
 ok "module from the package by path (pkcs11-tool init/PINs/keygen/sign), token key through openssl, req and cms (packaged engine), all verified by gost-engine"
+
+# The registration decision (docs/packaging.md): with the packaged gostcsp.module, p11-kit loads
+# the module into the programs its enable-in line names and into no other (here: pkcs11-tool
+# under a name that is not listed). p11-kit reads a user's registry only for non-root users;
+# as root this part runs as nobody on copies outside the checkout (support/other_user.sh).
+source "$src/tests/support/other_user.sh"
+reg="$scratch/registry" run_as=(env) reg_module="$module"
+if [ "$(id -u)" -eq 0 ]; then
+    reg="$(other_user_dir)"
+    trap 'rm -rf "$reg"' EXIT
+    reg_module="$(other_user_copy "$reg/bin" "$module")"
+    run_as=("${OTHER_USER[@]}" env)
+fi
+mkdir -p "$reg/home/.config/pkcs11/modules" "$reg/tokens" "$reg/bin"
+sed "s|^module: .*|module: $reg_module|" "$R$p11configs/gostcsp.module" > "$reg/home/.config/pkcs11/modules/gostcsp.module"
+install -m 755 "$(command -v pkcs11-tool)" "$reg/bin/not-listed"
+printf 'token_dir = %s/tokens\n' "$reg" > "$reg/gostcsp.conf"
+[ "$(id -u)" -ne 0 ] || chown -R nobody "$reg"
+proxy="$(pkg-config --variable=proxy_module p11-kit-1)"
+RUN() { "${run_as[@]}" HOME="$reg/home" GOSTCSP_CONF="$reg/gostcsp.conf" "$@" 2>&1; }
+RUN p11-kit list-modules | grep -q "^gostcsp: " || fail "p11-kit list-modules does not load the registered module"
+RUN pkcs11-tool --module "$proxy" -L | grep -q "gostcsp soft slot" || fail "pkcs11-tool through the proxy: no gostcsp slot"
+! RUN "$reg/bin/not-listed" --module "$proxy" -L | grep -q "gostcsp soft slot" ||
+    fail "a program that enable-in does not name still loads the module"
+ok "gostcsp.module: loaded by p11-kit and pkcs11-tool (through the proxy), not by an unlisted program"
