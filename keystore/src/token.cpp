@@ -43,6 +43,15 @@ std::atomic<Hook> after_counter_commit{nullptr};
 void set_after_counter_commit_hook(Hook hook) noexcept {
     after_counter_commit = hook;
 }
+namespace {
+std::atomic<VerdictHook> verdict{nullptr};
+}
+void set_verdict_hook(VerdictHook hook) noexcept {
+    verdict = hook;
+}
+VerdictHook verdict_hook() noexcept {
+    return verdict.load();
+}
 }  // namespace testing
 
 namespace {
@@ -587,6 +596,7 @@ Result<Verified> verify_pin_counted(Db& db, UserType who, std::string_view pin) 
     }
     auto after = read_pin_row(db, who);
     if (!after) return after.status();
+    if (auto hook = testing::verdict_hook(); hook && (correct || *mine)) hook(correct ? 'S' : 'W');
     if (Status st = tx.commit(); !st) return st;
     if (!correct) {
         const std::uint32_t failed = *after ? (*after)->failed : row.max_retries;
