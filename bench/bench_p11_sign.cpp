@@ -35,6 +35,13 @@ const char* env_or(const char* name, const char* fallback) {
     return v != nullptr ? v : fallback;
 }
 
+// Both modules are used from several threads: let them use OS locking.
+CK_C_INITIALIZE_ARGS threaded_args() {
+    CK_C_INITIALIZE_ARGS a{};
+    a.flags = CKF_OS_LOCKING_OK;
+    return a;
+}
+
 CK_FUNCTION_LIST* load(const char* path) {
     void* h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (h == nullptr) return nullptr;
@@ -150,7 +157,8 @@ struct Gostcsp {
             << "token_dir = " << (dir / "tokens").string() << "\nkdf_iterations = 64\n";
         setenv("GOSTCSP_CONF", (dir / "gostcsp.conf").c_str(), 1);
         f = load(env_or("GOSTCSP_P11_MODULE", GOSTCSP_BENCH_P11_MODULE));
-        if (f == nullptr || f->C_Initialize(nullptr) != CKR_OK) return;
+        CK_C_INITIALIZE_ARGS args = threaded_args();
+        if (f == nullptr || f->C_Initialize(&args) != CKR_OK) return;
         if (!init_token_and_pin(f, "bench", slot)) return;
         CK_SESSION_HANDLE s = user_session(f, slot);
         if (s == 0) return;
@@ -213,7 +221,8 @@ void gostcsp_sign(benchmark::State& state, int set_index) {
     std::memset(digest, 0x5a, sizeof digest);
     const CK_ULONG dlen = set_index == 0 ? 32 : 64;
     for (auto _ : state) {
-        if (!p11_sign(g.f, s, CKM_GOSTR3410, key, digest, dlen))
+        if (!p11_sign(g.f, s, set_index == 0 ? CKM_GOSTR3410 : CKM_GOSTR3410_512, key, digest,
+                      dlen))
             return state.SkipWithError("C_Sign failed");
     }
     g.f->C_CloseSession(s);
@@ -251,7 +260,8 @@ struct SoftHsm {
             << "\nobjectstore.backend = file\n";
         setenv("SOFTHSM2_CONF", (dir / "softhsm2.conf").c_str(), 1);
         f = load(env_or("GOSTCSP_SOFTHSM2_MODULE", GOSTCSP_BENCH_SOFTHSM2_MODULE));
-        if (f == nullptr || f->C_Initialize(nullptr) != CKR_OK) return;
+        CK_C_INITIALIZE_ARGS args = threaded_args();
+        if (f == nullptr || f->C_Initialize(&args) != CKR_OK) return;
         if (!init_token_and_pin(f, "bench-p256", slot)) return;
         CK_SESSION_HANDLE s = user_session(f, slot);
         if (s == 0) return;
@@ -367,8 +377,10 @@ void gostcsp_sign_procs(benchmark::State& state, int set_index) {
             CK_BYTE digest[64];
             std::memset(digest, 0x5a, sizeof digest);
             const CK_ULONG dlen = set_index == 0 ? 32 : 64;
-            return sign_for(r, go, secs,
-                            [&] { return p11_sign(g.f, s, CKM_GOSTR3410, key, digest, dlen); });
+            return sign_for(r, go, secs, [&] {
+                return p11_sign(g.f, s, set_index == 0 ? CKM_GOSTR3410 : CKM_GOSTR3410_512, key,
+                                digest, dlen);
+            });
         });
     }
     state.counters["ops_per_s"] = rate;

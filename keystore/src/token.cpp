@@ -3,6 +3,7 @@
 #include "gostcsp/keystore/token.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,6 +56,15 @@ VerdictHook verdict_hook() noexcept {
 }  // namespace testing
 
 namespace {
+
+// Bumped in every fork child (pthread_atfork), so the cache fast path notices a fork without a
+// getpid() system call. glibc unregisters the handler when the module is unloaded.
+std::atomic<unsigned> fork_generation{0};
+unsigned current_fork_generation() {
+    static std::once_flag once;
+    std::call_once(once, [] { ::pthread_atfork(nullptr, nullptr, [] { ++fork_generation; }); });
+    return fork_generation.load(std::memory_order_relaxed);
+}
 
 // ---- file format -------------------------------------------------------------------------------
 
@@ -760,11 +770,11 @@ struct Token::Impl {
     mutable std::shared_mutex cache_mu;  // readers share it; only mu holders write
     std::unordered_map<ObjectHandle, std::shared_ptr<const Cached>> cache;
     std::uint32_t cache_counter = 0;
-    pid_t cache_pid = 0;
+    unsigned cache_generation = 0;  // current_fork_generation() when filled
 
     std::shared_ptr<const Cached> cached(ObjectHandle h) const {
         std::shared_lock lk(cache_mu);
-        if (cache.empty() || cache_pid != ::getpid()) return nullptr;
+        if (cache.empty() || cache_generation != current_fork_generation()) return nullptr;
         const auto c = db.change_counter();
         if (!c || *c != cache_counter) return nullptr;
         auto it = cache.find(h);
@@ -776,11 +786,11 @@ struct Token::Impl {
                   std::shared_ptr<const Cached> entry) {
         if (!counter || who != UserType::user) return;
         std::unique_lock lk(cache_mu);
-        const pid_t pid = ::getpid();
-        if (cache_pid != pid || cache_counter != *counter) {
+        const unsigned generation = current_fork_generation();
+        if (cache_generation != generation || cache_counter != *counter) {
             cache.clear();
             cache_counter = *counter;
-            cache_pid = pid;
+            cache_generation = generation;
         }
         cache[h] = std::move(entry);
     }
