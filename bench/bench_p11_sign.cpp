@@ -154,7 +154,7 @@ struct Gostcsp {
               ("gostcsp-p11bench-" + std::to_string(getpid()));
         std::filesystem::create_directories(dir / "tokens");
         std::ofstream(dir / "gostcsp.conf")
-            << "token_dir = " << (dir / "tokens").string() << "\nkdf_iterations = 64\n";
+            << "token_dir = " << (dir / "tokens").string() << "\ntest_token = true\nkdf_iterations = 64\n";
         setenv("GOSTCSP_CONF", (dir / "gostcsp.conf").c_str(), 1);
         f = load(env_or("GOSTCSP_P11_MODULE", GOSTCSP_BENCH_P11_MODULE));
         CK_C_INITIALIZE_ARGS args = threaded_args();

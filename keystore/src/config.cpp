@@ -120,6 +120,13 @@ Result<Config> parse_config(std::string_view text, std::string_view origin) {
         } else if (key == "kdf_iterations" || key == "kdf_cost") {
             if (!parse_unsigned(value, 1, 100000000, n)) return bad_number("1..100000000");
             config.kdf_iterations = static_cast<std::uint32_t>(n);
+        } else if (key == "test_token") {
+            if (value == "true" || value == "yes" || value == "1")
+                config.test_token = true;
+            else if (value == "false" || value == "no" || value == "0")
+                config.test_token = false;
+            else
+                return config_error(origin, line_no, "test_token: expected true or false");
         } else if (key == "log_level") {
             if (value == "error")
                 config.log_level = LogLevel::error;
@@ -136,6 +143,12 @@ Result<Config> parse_config(std::string_view text, std::string_view origin) {
         } else {
             return config_error(origin, line_no, "unknown key '" + std::string(key) + "'");
         }
+    }
+    if (config.kdf_iterations < min_kdf_iterations && !config.test_token) {
+        return config_error(origin, 0,
+                            "kdf_iterations " + std::to_string(config.kdf_iterations) +
+                                " is below the minimum " + std::to_string(min_kdf_iterations) +
+                                "; only a test token (test_token = true) may use less");
     }
     if (config.pin_max_length < config.pin_min_length) {
         return config_error(origin, 0, "pin_max_length is smaller than pin_min_length");

@@ -32,16 +32,31 @@ std::string unleet(std::string_view lower, char one) {
     for (char& c : out) {
         switch (c) {
             case '@':
-            case '4': c = 'a'; break;
-            case '3': c = 'e'; break;
-            case '0': c = 'o'; break;
+            case '4':
+                c = 'a';
+                break;
+            case '3':
+                c = 'e';
+                break;
+            case '0':
+                c = 'o';
+                break;
             case '$':
-            case '5': c = 's'; break;
+            case '5':
+                c = 's';
+                break;
             case '7':
-            case '+': c = 't'; break;
-            case '!': c = 'i'; break;
-            case '1': c = one; break;
-            default: break;
+            case '+':
+                c = 't';
+                break;
+            case '!':
+                c = 'i';
+                break;
+            case '1':
+                c = one;
+                break;
+            default:
+                break;
         }
     }
     return out;
@@ -82,11 +97,20 @@ bool repeated_blocks(std::string_view pin) {
 // Adjacent keys on a QWERTY keyboard or a numeric keypad, in either direction ("asdfgh",
 // "0987", "1qaz2wsx", "789456").
 bool keyboard_walk(std::string_view lower) {
-    static constexpr std::string_view rows[] = {
-        "1234567890-=", "qwertyuiop[]", "asdfghjkl;'", "zxcvbnm,./", "!@#$%^&*()_+",
-        "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p", "qazwsxedcrfvtgbyhnujmikolp",
-        "1q2w3e4r5t6y7u8i9o0p", "q1w2e3r4t5y6u7i8o9p0", "789456123", "147258369", "741852963",
-        "159357", "753951"};
+    static constexpr std::string_view rows[] = {"1234567890-=",
+                                                "qwertyuiop[]",
+                                                "asdfghjkl;'",
+                                                "zxcvbnm,./",
+                                                "!@#$%^&*()_+",
+                                                "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
+                                                "qazwsxedcrfvtgbyhnujmikolp",
+                                                "1q2w3e4r5t6y7u8i9o0p",
+                                                "q1w2e3r4t5y6u7i8o9p0",
+                                                "789456123",
+                                                "147258369",
+                                                "741852963",
+                                                "159357",
+                                                "753951"};
     if (lower.size() < 4) return false;
     for (std::string_view row : rows) {
         if (row.find(lower) != std::string_view::npos) return true;

@@ -339,7 +339,13 @@ Bytes wrap_aad(std::span<const std::uint8_t> token_id, UserType who, const Wrap&
 
 Result<Wrap> make_wrap(std::span<const std::uint8_t> token_id, UserType who, std::string_view pin,
                        std::span<const std::uint8_t> data_key, std::uint32_t iterations,
-                       std::uint32_t max_retries, bool must_change) {
+                       std::uint32_t max_retries, bool must_change, bool test_token) {
+    if (iterations < min_kdf_iterations && !test_token) {
+        return Status(Error::config_error, "kdf_iterations " + std::to_string(iterations) +
+                                               " is below the minimum " +
+                                               std::to_string(min_kdf_iterations) +
+                                               " for a token that is not a test token");
+    }
     Wrap w;
     w.iterations = iterations;
     w.max_retries = max_retries;
@@ -698,7 +704,7 @@ Status init_token(const Config& config, const std::filesystem::path& path, std::
     if (Status st = detail::random_private(data_key.span()); !st) return st;
     const bool weak = is_weak_pin(config, so_pin);
     auto wrap = make_wrap(token_id, UserType::so, so_pin, data_key.span(), config.kdf_iterations,
-                          config.so_max_retries, weak);
+                          config.so_max_retries, weak, config.test_token);
     if (!wrap) return wrap.status();
 
     Transaction tx(db);
@@ -1152,6 +1158,11 @@ Result<TokenInfo> Token::info() {
     if (!so_state) return so_state.status();
     info.user = *user_state;
     info.so = *so_state;
+    // A wrap below the minimum cost can only come from a test configuration.
+    for (const auto* row : {&*user, &*so}) {
+        if (*row && (*row)->wrap.iterations < min_kdf_iterations) info.test_token = true;
+    }
+    if (info.test_token) info.model = "TEST soft token";
     Stmt c(db, "SELECT flags & 1, count(*) FROM objects GROUP BY flags & 1");
     while (c.step(st)) {
         (c.column_int(0) ? info.private_objects : info.public_objects) =
@@ -1205,8 +1216,9 @@ Status Token::set_pin(UserType who, std::string_view old_pin, std::string_view n
     auto row = read_pin_row(db, who);
     if (!row) return row.status();
     if (!*row) return Status(Error::token_changed, "PIN record vanished");
-    auto wrap = make_wrap(v->token_id, who, new_pin, v->data_key.span(),
-                          impl_->config.kdf_iterations, (*row)->max_retries, false);
+    auto wrap =
+        make_wrap(v->token_id, who, new_pin, v->data_key.span(), impl_->config.kdf_iterations,
+                  (*row)->max_retries, false, impl_->config.test_token);
     if (!wrap) return wrap.status();
     Transaction tx(db);
     if (Status st = tx.begin(); !st) return st;
@@ -1228,7 +1240,8 @@ Status Token::init_user_pin(std::string_view new_pin) {
     if (Status st = impl_->check_current(); !st) return st;
     const bool weak = is_weak_pin(impl_->config, new_pin);
     auto wrap = make_wrap(impl_->token_id, UserType::user, new_pin, impl_->data_key.span(),
-                          impl_->config.kdf_iterations, impl_->config.user_max_retries, weak);
+                          impl_->config.kdf_iterations, impl_->config.user_max_retries, weak,
+                          impl_->config.test_token);
     if (!wrap) return wrap.status();
     auto& db = impl_->db;
     Transaction tx(db);

@@ -61,9 +61,8 @@ TEST(KeystorePinPolicy, CommonPasswordsAnyCaseAndLookAlikesAreWeak) {
 
 TEST(KeystorePinPolicy, RepeatedBlocksAndKeyboardWalksAreWeak) {
     Config c;
-    for (const char* pin : {"123123123", "11112222", "12121212", "abcabcabc", "xyzxyz",
-                            "asdfghjk", "qwertyui", "1qaz2wsx", "0987", "lkjhgfds", "789456123",
-                            "zxcvbnm,"}) {
+    for (const char* pin : {"123123123", "11112222", "12121212", "abcabcabc", "xyzxyz", "asdfghjk",
+                            "qwertyui", "1qaz2wsx", "0987", "lkjhgfds", "789456123", "zxcvbnm,"}) {
         EXPECT_TRUE(is_weak_pin(c, pin)) << pin;
     }
     for (const char* pin : {"h7#kQ9xz", "river-Otter-2093", "aabbcc"}) {

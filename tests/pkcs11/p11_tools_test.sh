@@ -9,6 +9,7 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/gostcsp-tools-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 cat >"$work/gostcsp.conf" <<EOF
 token_dir = $work/tokens
+test_token = true
 kdf_iterations = 10
 EOF
 export GOSTCSP_CONF="$work/gostcsp.conf"
@@ -139,7 +140,7 @@ step "p11-kit: a module file registers it; the proxy serves it"
 pk="$work/p11kit"
 mkdir -p "$pk/home/.config/pkcs11/modules" "$pk/tokens"
 printf 'module: %s\n' "$module" >"$pk/home/.config/pkcs11/modules/gostcsp.module"
-printf 'token_dir = %s/tokens\nkdf_iterations = 10\n' "$pk" >"$pk/gostcsp.conf"
+printf 'token_dir = %s/tokens\ntest_token = true\nkdf_iterations = 10\n' "$pk" >"$pk/gostcsp.conf"
 as_user=(env)
 if [ "$(id -u)" -eq 0 ]; then
   chmod 755 "$work"

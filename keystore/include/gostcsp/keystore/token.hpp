@@ -143,7 +143,10 @@ struct TokenInfo {
     std::string label;         // UTF-8, at most 32 bytes
     std::string serial;        // 16 hex digits, derived from the random token id
     std::string manufacturer = "gostcsp";
-    std::string model = "soft token";
+    std::string model = "soft token";  // "TEST soft token" for a test token (16 bytes max)
+    // A PIN wrap uses fewer than min_kdf_iterations: made under `test_token = true`, not fit
+    // to hold real keys.
+    bool test_token = false;
     PinState user;  // user.initialized == CKF_USER_PIN_INITIALIZED
     PinState so;
     unsigned pin_min_length = 0;  // current policy (from the Config)
