@@ -84,9 +84,9 @@ class Gost28147Cnt {
     Status process(std::span<const std::uint8_t> in, std::span<std::uint8_t> out) noexcept;
 
   private:
-    Gost28147 cipher_;
-    std::uint8_t iv_[8];  // the meshing IV (the last encrypted N3||N4 input is kept separately)
-    std::uint32_t n3_ = 0, n4_ = 0;
+    Gost28147 original_;   // start() begins again from this key
+    Gost28147 cipher_;     // the key in use (meshing changes it)
+    std::uint8_t reg_[8];  // N3 || N4 (little-endian words)
     std::uint8_t gamma_[8];
     std::size_t used_ = 8;  // bytes of gamma_ consumed
     std::size_t since_mesh_ = 0;
@@ -104,6 +104,7 @@ class Gost28147Cfb {
     Status process(std::span<const std::uint8_t> in, std::span<std::uint8_t> out) noexcept;
 
   private:
+    Gost28147 original_;
     Gost28147 cipher_;
     std::uint8_t reg_[8];    // feedback register (last ciphertext block)
     std::uint8_t gamma_[8];  // E(reg_) for the block in progress
@@ -122,17 +123,22 @@ class Gost28147Imit {
     // Optional start value (RFC 4357 key wrap passes the UKM here); 8 bytes.
     Status set_iv(std::span<const std::uint8_t> iv) noexcept;
     void update(std::span<const std::uint8_t> data) noexcept;
-    // Writes out.size() (1..8) bytes and resets to the empty message with the same key and IV.
+    // Writes out.size() (1..8) bytes (the first bytes of the state; gost-mac uses 4) and resets to
+    // the empty message with the same key and IV. Blocks are zero-padded; a message of one block
+    // gets a zero block appended (RFC 5830 §7 needs at least two); the empty message gives zeros.
     Status final(std::span<std::uint8_t> out) noexcept;
+    void reset() noexcept;
 
   private:
+    void absorb(const std::uint8_t* block) noexcept;
+
+    Gost28147 original_;
     Gost28147 cipher_;
-    Gost28147 start_cipher_;
-    std::uint8_t iv_[8];
-    std::uint8_t state_[8];
-    std::uint8_t buffer_[8];
+    std::uint8_t iv_[8] = {};
+    std::uint8_t state_[8] = {};
+    std::uint8_t buffer_[8] = {};
     std::size_t buffered_ = 0;
-    std::size_t blocks_ = 0;
+    std::uint64_t blocks_ = 0;
     bool meshing_ = false;
 };
 
