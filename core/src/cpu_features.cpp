@@ -10,7 +10,7 @@ namespace gostcsp::core::detail {
 namespace {
 
 struct Features {
-    bool ssse3 = false, avx2 = false, avx512_vbmi = false, gfni = false;
+    bool ssse3 = false, pclmul = false, avx2 = false, avx512_vbmi = false, gfni = false;
 };
 
 Features detect() noexcept {
@@ -20,7 +20,8 @@ Features detect() noexcept {
     if (__get_cpuid_max(0, nullptr) < 7) return f;
     __cpuid(1, eax, ebx, ecx, edx);
     f.ssse3 = ecx & (1u << 9);
-    if (!(ecx & (1u << 27))) return f;  // OSXSAVE: no AVX state without it
+    f.pclmul = (ecx & (1u << 1)) && (ecx & (1u << 19));  // PCLMULQDQ, SSE4.1
+    if (!(ecx & (1u << 27))) return f;                   // OSXSAVE: no AVX state without it
     unsigned lo = 0, hi = 0;
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
     const bool ymm = (lo & 0x6u) == 0x6u;
@@ -43,6 +44,9 @@ const Features& features() noexcept {
 
 bool cpu_has_ssse3() noexcept {
     return features().ssse3;
+}
+bool cpu_has_pclmul() noexcept {
+    return features().pclmul;
 }
 bool cpu_has_avx2() noexcept {
     return features().avx2;
