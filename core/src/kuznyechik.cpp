@@ -20,11 +20,11 @@ bool compiled_in(KuznyechikImpl impl) noexcept {
         case KuznyechikImpl::portable:
         case KuznyechikImpl::table_vartime:
             return true;
-#if defined(GOSTCSP_KUZNYECHIK_HAVE_X86) && defined(GOSTCSP_KUZNYECHIK_SIMD)
+#if defined(GOSTCSP_KUZNYECHIK_HAVE_X86)
         case KuznyechikImpl::ssse3:
-            return detail::cpu_has_ssse3();
+            return GOSTCSP_KUZNYECHIK_SLICED && detail::cpu_has_ssse3();
         case KuznyechikImpl::avx2:
-            return detail::cpu_has_avx2();
+            return GOSTCSP_KUZNYECHIK_SLICED && detail::cpu_has_avx2();
         case KuznyechikImpl::avx512_gfni:
             return detail::cpu_has_avx512_vbmi_gfni();
 #else
@@ -60,7 +60,7 @@ KuznyechikImpl resolve(KuznyechikImpl impl) noexcept {
 void run(KuznyechikImpl impl, bool enc, const kuz::RoundKeys& rk, const std::uint8_t* in,
          std::uint8_t* out, std::size_t blocks) noexcept {
     switch (impl) {
-#if defined(GOSTCSP_KUZNYECHIK_HAVE_X86) && defined(GOSTCSP_KUZNYECHIK_SIMD)
+#if defined(GOSTCSP_KUZNYECHIK_HAVE_X86)
         case KuznyechikImpl::ssse3:
             return enc ? kuz::encrypt_ssse3(rk, in, out, blocks)
                        : kuz::decrypt_ssse3(rk, in, out, blocks);
