@@ -17,11 +17,11 @@ bool compiled_in(MagmaImpl impl) noexcept {
         case MagmaImpl::automatic:
         case MagmaImpl::portable:
             return true;
-#if defined(GOSTCSP_FEISTEL_HAVE_X86) && defined(GOSTCSP_FEISTEL_SIMD)
+#if defined(GOSTCSP_FEISTEL_HAVE_X86)
         case MagmaImpl::ssse3:
-            return cpu_has_ssse3();
+            return GOSTCSP_FEISTEL_PSHUFB && cpu_has_ssse3();
         case MagmaImpl::avx2:
-            return cpu_has_avx2();
+            return GOSTCSP_FEISTEL_PSHUFB && cpu_has_avx2();
         case MagmaImpl::avx512:
             return cpu_has_avx512_vbmi();
 #else
@@ -86,7 +86,7 @@ void feistel_run_portable(const FeistelCore& core, FeistelOp op, std::uint32_t* 
 void feistel_run(const FeistelCore& core, FeistelOp op, std::uint32_t* w,
                  std::size_t blocks) noexcept {
     switch (core.impl) {
-#if defined(GOSTCSP_FEISTEL_HAVE_X86) && defined(GOSTCSP_FEISTEL_SIMD)
+#if defined(GOSTCSP_FEISTEL_HAVE_X86)
         case MagmaImpl::ssse3:
             return feistel_run_ssse3(core, op, w, blocks);
         case MagmaImpl::avx2:
