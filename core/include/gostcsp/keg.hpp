@@ -24,4 +24,14 @@ constexpr std::size_t keg_output_bytes = 64;  // K_Exp_MAC (32) | K_Exp_ENC (32)
 [[nodiscard]] Status keg(const PrivateKey& own, const PublicKey& peer,
                          std::span<const std::uint8_t> h, std::span<std::uint8_t> out) noexcept;
 
+// The two halves of KEG around VKO, for callers whose private key lives elsewhere (a token that
+// computes VKO in place): the UKM as vko() reads it (little-endian, 16 bytes; h[1..16] reversed,
+// 0 -> 1), and for 256-bit keys the KDF_TREE step from VKO_256's 32-byte output.
+constexpr std::size_t keg_ukm_bytes = 16;
+[[nodiscard]] Status keg_ukm(std::span<const std::uint8_t> h,
+                             std::span<std::uint8_t, keg_ukm_bytes> ukm_le) noexcept;
+[[nodiscard]] Status keg_expand_256(std::span<const std::uint8_t> vko256,
+                                    std::span<const std::uint8_t> h,
+                                    std::span<std::uint8_t> out) noexcept;
+
 }  // namespace gostcsp::core
