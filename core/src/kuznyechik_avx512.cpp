@@ -42,8 +42,8 @@ KUZ_AVX512_INLINE void load_tables(Tables& t, bool inverse, const RoundKeys& rk)
     t.phi_inv = _mm512_set1_epi64(static_cast<long long>(g.phi_inv));
     for (int r = 0; r < 10; ++r)
         t.keys[r] = _mm512_gf2p8affine_epi64_epi8(
-            _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rk[r]))),
-            t.phi, 0);
+            _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rk[r]))), t.phi,
+            0);
 }
 
 KUZ_AVX512_INLINE __m512i sbox(const Tables& t, __m512i x) noexcept {
