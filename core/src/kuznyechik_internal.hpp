@@ -143,6 +143,7 @@ void encrypt_avx512(const RoundKeys& rk, const std::uint8_t* in, std::uint8_t* o
                     std::size_t blocks) noexcept;
 void decrypt_avx512(const RoundKeys& rk, const std::uint8_t* in, std::uint8_t* out,
                     std::size_t blocks) noexcept;
+void lsx_avx512(const std::uint8_t in[16], std::uint8_t out[16]) noexcept;
 #endif
 
 }  // namespace gostcsp::core::detail::kuz
