@@ -130,7 +130,7 @@ void decrypt_vartime(const RoundKeys& rk, const std::uint8_t* in, std::uint8_t* 
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define GOSTCSP_KUZNYECHIK_HAVE_X86 1
-#define GOSTCSP_KUZNYECHIK_SLICED 0  // the byte-sliced SSSE3 / AVX2 kernels
+#define GOSTCSP_KUZNYECHIK_SLICED 1  // the byte-sliced SSSE3 / AVX2 kernels
 void encrypt_ssse3(const RoundKeys& rk, const std::uint8_t* in, std::uint8_t* out,
                    std::size_t blocks) noexcept;
 void decrypt_ssse3(const RoundKeys& rk, const std::uint8_t* in, std::uint8_t* out,
