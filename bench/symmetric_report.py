@@ -14,7 +14,7 @@ SIZES = {64: "64 B", 1024: "1 KiB", 1 << 20: "1 MiB"}
 
 def main():
     data = json.load(open(sys.argv[1]))
-    rate = defaultdict(dict)  # mode -> impl -> size -> MB/s
+    rate = defaultdict(lambda: defaultdict(dict))  # mode -> impl -> size -> MB/s
     for b in data["benchmarks"]:
         if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
             continue
