@@ -17,7 +17,10 @@ const OSSL_ITEM reason_table[] = {
     item<Reason::internal_error>("internal error"),
     item<Reason::wrong_length>("wrong length"),
     item<Reason::unknown_param_set>("unknown GOST parameter set"),
-    item<Reason::invalid_private_key>("invalid GOST private key"),
+    // d outside 0 < d < q (e.g. RFC 9215's tc26-256-A example key, d >= q): gost-engine and pygost
+    // reduce it mod q; gostcsp refuses it, and says why.
+    item<Reason::invalid_private_key>(
+        "invalid GOST private key (the scalar must be 0 < d < q; d >= q is refused, not reduced)"),
     item<Reason::invalid_public_key>("invalid GOST public key"),
     item<Reason::invalid_signature>("invalid signature"),
     item<Reason::invalid_ukm>("invalid UKM"),
