@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "ctr_internal.hpp"
 #include "gostcsp/modes.hpp"
 #include "gostcsp/secure.hpp"
 
@@ -15,15 +16,6 @@ namespace {
 constexpr std::uint8_t acpkm_d[32] = {
     0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8c, 0x8d, 0x8e, 0x8f,
     0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f};
-
-void increment(std::uint8_t* c, std::size_t n) noexcept {
-    unsigned carry = 1;
-    for (std::size_t i = n; i-- > 0;) {
-        const unsigned v = c[i] + carry;
-        c[i] = static_cast<std::uint8_t>(v);
-        carry = v >> 8;
-    }
-}
 
 }  // namespace
 
@@ -70,10 +62,7 @@ void CtrAcpkm<Cipher>::next_gamma_blocks() noexcept {
     const std::size_t in_section = (section_bytes_ - section_used_) / n;
     const std::size_t blocks =
         static_cast<std::size_t>(std::min<std::uint64_t>({batch, in_section, blocks_left_}));
-    for (std::size_t b = 0; b < blocks; ++b) {
-        std::memcpy(gamma_ + b * n, counter_, n);
-        increment(counter_ + n / 2, n / 2);  // Inc_c: the low c = n/2 bits
-    }
+    detail::fill_counters(gamma_, counter_, n, n / 2, blocks);  // Inc_c: the low c = n/2 bits
     cipher_.encrypt_blocks(gamma_, gamma_, blocks);
     section_used_ += blocks * n;
     blocks_left_ -= blocks;
@@ -95,7 +84,7 @@ Status CtrAcpkm<Cipher>::process(std::span<const std::uint8_t> in,
     while (off < in.size()) {
         if (used_ == gamma_len_) next_gamma_blocks();
         const std::size_t take = std::min(in.size() - off, gamma_len_ - used_);
-        for (std::size_t i = 0; i < take; ++i) out[off + i] = in[off + i] ^ gamma_[used_ + i];
+        detail::xor_stream(out.data() + off, in.data() + off, gamma_ + used_, take);
         used_ += take;
         off += take;
     }

@@ -42,13 +42,13 @@ FEISTEL_AVX512_INLINE __m512i f(const Consts& k, __m512i x, int key) noexcept {
     const __m512i lo = _mm512_or_si512(_mm512_and_si512(t, k.nibble), k.offset);
     const __m512i hi =
         _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(t, 4), k.nibble), k.offset);
-    const __m512i y = _mm512_or_si512(_mm512_permutexvar_epi8(lo, k.t_lo),
-                                      _mm512_permutexvar_epi8(hi, k.t_hi));
+    const __m512i y =
+        _mm512_or_si512(_mm512_permutexvar_epi8(lo, k.t_lo), _mm512_permutexvar_epi8(hi, k.t_hi));
     return _mm512_rol_epi32(y, 11);
 }
 
-FEISTEL_AVX512_INLINE void rounds(const Consts& k, FeistelOp op, __m512i& a, __m512i& b,
-                                  __m512i& c, __m512i& d) noexcept {
+FEISTEL_AVX512_INLINE void rounds(const Consts& k, FeistelOp op, __m512i& a, __m512i& b, __m512i& c,
+                                  __m512i& d) noexcept {
     const int n = op == FeistelOp::imit16 ? 16 : 32;
     for (int r = 0; r < n; r += 2) {
         const int k0 = feistel_key_index(op, r), k1 = feistel_key_index(op, r + 1);
@@ -65,7 +65,8 @@ FEISTEL_AVX512 void feistel_run_avx512(const FeistelCore& core, FeistelOp op, st
                                        std::size_t blocks) noexcept {
     Consts k;
     load(core, k);
-    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    const __m512i even =
+        _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
     const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
     const __m512i lo_mix = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
     const __m512i hi_mix =

@@ -27,7 +27,7 @@ void feistel_run_portable(const FeistelCore& core, FeistelOp op, std::uint32_t* 
                           std::size_t blocks) noexcept;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define GOSTCSP_FEISTEL_HAVE_X86 1
-#define GOSTCSP_FEISTEL_PSHUFB 0  // the SSSE3 / AVX2 pshufb kernels
+#define GOSTCSP_FEISTEL_PSHUFB 1  // the SSSE3 / AVX2 pshufb kernels
 void feistel_run_ssse3(const FeistelCore& core, FeistelOp op, std::uint32_t* w,
                        std::size_t blocks) noexcept;
 void feistel_run_avx2(const FeistelCore& core, FeistelOp op, std::uint32_t* w,

@@ -128,9 +128,14 @@ Kuznyechik::~Kuznyechik() {
 }
 
 // RFC 7801 §4.4: (K_1, K_2) = the key halves; each further pair after eight Feistel steps
-// F[C](a1, a0) = (LSX[C](a1) xor a0, a1). Constant-time: the portable LSX.
+// F[C](a1, a0) = (LSX[C](a1) xor a0, a1). Constant-time: the portable LSX, or the AVX-512 one
+// (ACPKM re-keys every section, so the key schedule is on the data path there).
 Status Kuznyechik::set_key(std::span<const std::uint8_t> key) noexcept {
     if (key.size() != key_bytes) return Status::bad_length;
+    auto lsx = kuz::lsx_portable;
+#if defined(GOSTCSP_KUZNYECHIK_HAVE_X86)
+    if (impl_ == KuznyechikImpl::avx512_gfni) lsx = kuz::lsx_avx512;
+#endif
     std::uint8_t a1[16], a0[16], t[16];
     std::memcpy(a1, key.data(), 16);
     std::memcpy(a0, key.data() + 16, 16);
@@ -140,7 +145,7 @@ Status Kuznyechik::set_key(std::span<const std::uint8_t> key) noexcept {
         for (int j = 0; j < 8; ++j) {
             const auto& c = kuz::round_constants.c[8 * i + j];
             for (int b = 0; b < 16; ++b) t[b] = a1[b] ^ c[b];
-            kuz::lsx_portable(t, t);
+            lsx(t, t);
             for (int b = 0; b < 16; ++b) t[b] ^= a0[b];
             std::memcpy(a0, a1, 16);
             std::memcpy(a1, t, 16);

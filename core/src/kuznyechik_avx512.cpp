@@ -42,8 +42,8 @@ KUZ_AVX512_INLINE void load_tables(Tables& t, bool inverse, const RoundKeys& rk)
     t.phi_inv = _mm512_set1_epi64(static_cast<long long>(g.phi_inv));
     for (int r = 0; r < 10; ++r)
         t.keys[r] = _mm512_gf2p8affine_epi64_epi8(
-            _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rk[r]))),
-            t.phi, 0);
+            _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rk[r]))), t.phi,
+            0);
 }
 
 KUZ_AVX512_INLINE __m512i sbox(const Tables& t, __m512i x) noexcept {
@@ -123,6 +123,28 @@ KUZ_AVX512 void run(const RoundKeys& rk, const std::uint8_t* in, std::uint8_t* o
 }
 
 }  // namespace
+
+// L(S(x)) of one block for the key schedule (constant-time like the rest of this file).
+KUZ_AVX512 void lsx_avx512(const std::uint8_t in[16], std::uint8_t out[16]) noexcept {
+    const GfConstants& g = gf_constants();
+    const __m128i phi = _mm_set1_epi64x(static_cast<long long>(g.phi));
+    const __m128i phi_inv = _mm_set1_epi64x(static_cast<long long>(g.phi_inv));
+    __m128i x =
+        _mm_gf2p8affine_epi64_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in)), phi, 0);
+    const __m512i s0 = _mm512_load_si512(g.sbox), s1 = _mm512_load_si512(g.sbox + 64);
+    const __m512i s2 = _mm512_load_si512(g.sbox + 128), s3 = _mm512_load_si512(g.sbox + 192);
+    const __m512i xz = _mm512_castsi128_si512(x);
+    const __m512i lo = _mm512_permutex2var_epi8(s0, xz, s1);
+    const __m512i hi = _mm512_permutex2var_epi8(s2, xz, s3);
+    x = _mm512_castsi512_si128(_mm512_mask_blend_epi8(_mm512_movepi8_mask(xz), lo, hi));
+    __m128i acc = _mm_setzero_si128();
+    for (int i = 0; i < 16; ++i) {
+        const __m128i col = _mm_load_si128(reinterpret_cast<const __m128i*>(g.l_col[i]));
+        acc = _mm_xor_si128(
+            acc, _mm_gf2p8mul_epi8(_mm_shuffle_epi8(x, _mm_set1_epi8(static_cast<char>(i))), col));
+    }
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm_gf2p8affine_epi64_epi8(acc, phi_inv, 0));
+}
 
 void encrypt_avx512(const RoundKeys& rk, const std::uint8_t* in, std::uint8_t* out,
                     std::size_t blocks) noexcept {

@@ -18,7 +18,7 @@ constexpr PackedSbox pack(const std::uint8_t* s) {
     for (int x = 0; x < 256; ++x) p.w[x >> 3] |= std::uint64_t{s[x]} << (8 * (x & 7));
     return p;
 }
-constexpr PackedSbox sbox_fwd = pack(pi);
+constexpr PackedSbox sbox_fwd = pack(pi.data());
 constexpr PackedSbox sbox_inv = pack(pi_inv.v);
 
 // For input bit k (byte k / 8, bit k % 8) the 16 output bytes of the map, as two words.

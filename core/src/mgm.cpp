@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "cpu_features.hpp"
+#include "ctr_internal.hpp"
 #include "gostcsp/secure.hpp"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -20,14 +21,8 @@ namespace {
 
 constexpr std::size_t batch = 16;  // blocks per counter stream per cipher call
 
-inline std::uint64_t load_be64(const std::uint8_t* p) noexcept {
-    std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v = v << 8 | p[i];
-    return v;
-}
-inline void store_be64(std::uint8_t* p, std::uint64_t v) noexcept {
-    for (int i = 7; i >= 0; --i, v >>= 8) p[i] = static_cast<std::uint8_t>(v);
-}
+using detail::load_be64;
+using detail::store_be64;
 
 // Elements of GF(2^n) as big-endian words: w[0] holds the top 64 bits (n = 128) or all (n = 64).
 struct Elem {

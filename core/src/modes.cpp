@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "ctr_internal.hpp"
 #include "gostcsp/secure.hpp"
 
 namespace gostcsp::core {
@@ -19,16 +20,6 @@ bool sizes_match(std::span<const std::uint8_t> in, std::span<std::uint8_t> out) 
 void xor_bytes(std::uint8_t* out, const std::uint8_t* a, const std::uint8_t* b,
                std::size_t n) noexcept {
     for (std::size_t i = 0; i < n; ++i) out[i] = a[i] ^ b[i];
-}
-
-// Big-endian increment of an n-byte counter, mod 2^(8n).
-void increment(std::uint8_t* c, std::size_t n) noexcept {
-    unsigned carry = 1;
-    for (std::size_t i = n; i-- > 0;) {
-        const unsigned v = c[i] + carry;
-        c[i] = static_cast<std::uint8_t>(v);
-        carry = v >> 8;
-    }
 }
 
 // Register of z blocks kept as a ring: MSB_n(R) is block `head`; "R = LSB_(m-n)(R) || Y" writes Y
@@ -98,17 +89,14 @@ Status Ctr::process(std::span<const std::uint8_t> in, std::span<std::uint8_t> ou
     alignas(64) std::uint8_t ks[batch_blocks * max_block_bytes];
     while (len != 0) {
         const std::size_t blocks = std::min(batch_blocks, (len + n - 1) / n);
-        for (std::size_t b = 0; b < blocks; ++b) {
-            std::memcpy(ks + b * n, counter_, n);
-            increment(counter_, n);
-        }
+        detail::fill_counters(ks, counter_, n, n, blocks);
         if (blocks - 1 == blocks_left_m1_)
             exhausted_ = true;
         else
             blocks_left_m1_ -= blocks;
         cipher_.encrypt_blocks(ks, ks, blocks);
         const std::size_t bytes = std::min(len, blocks * n);
-        xor_bytes(dst, src, ks, bytes);
+        detail::xor_stream(dst, src, ks, bytes);
         src += bytes;
         dst += bytes;
         len -= bytes;

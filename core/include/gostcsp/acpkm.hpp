@@ -45,7 +45,7 @@ class CtrAcpkm {
     Cipher cipher_;
     std::size_t section_bytes_;
     alignas(16) std::uint8_t counter_[n] = {};
-    static constexpr std::size_t batch = 16;  // blocks of key stream produced per cipher call
+    static constexpr std::size_t batch = 32;  // blocks of key stream produced per cipher call
     alignas(64) std::uint8_t gamma_[batch * n] = {};
     std::size_t gamma_len_ = 0, used_ = 0;
     std::uint64_t section_used_ = 0;  // bytes of the current section's key stream produced

@@ -24,6 +24,9 @@ enum class Gost28147ParamSet : std::uint8_t {
     cryptopro_d,  // id-Gost28147-89-CryptoPro-D-ParamSet 1.2.643.2.2.31.4
     tc26_z,       // id-tc26-gost-28147-param-Z 1.2.643.7.1.2.5.1.1 (the Magma S-boxes)
     test,         // id-Gost28147-89-TestParamSet 1.2.643.2.2.31.0 (examples only)
+    // The S-boxes GOST R 34.11-94 runs 28147 with (RFC 4357 §11.2; Botan's only two S-boxes):
+    gostr3411_94_test,       // id-GostR3411-94-TestParamSet 1.2.643.2.2.30.0 (RFC 5831 examples)
+    gostr3411_94_cryptopro,  // id-GostR3411-94-CryptoProParamSet 1.2.643.2.2.30.1
 };
 
 struct Gost28147ParamSetInfo {
