@@ -70,7 +70,8 @@ struct TokenSetup {
               "unblock --token bench --so-pin-env BENCH_SO_PIN --new-pin-env BENCH_FACTORY_PIN",
               "change-pin --token bench --pin-env BENCH_FACTORY_PIN --new-pin-env BENCH_USER_PIN",
               "keygen --token bench --pin-env BENCH_USER_PIN --label k --id 01 --param-set A"}) {
-            const std::string cmd = tool + " " + args + " >/dev/null 2>&1";
+            const std::string cmd =
+                "'" + tool + "' " + args + " >/dev/null 2>&1";  // quoted: spaces
             if (std::system(cmd.c_str()) != 0) {
                 why = "gostcsp-tool failed: " + cmd;
                 return;

@@ -282,8 +282,8 @@ flow_token() {
     cms_check "$URI" t256.pem 1.2.643.7.1.1.3.2 botan
     cms_check "$URI512" t512.pem 1.2.643.7.1.1.3.3 botan
     PASS=()
-    make_keyref "$URI?pin-source=$scratch/pin.txt" tref256.pem
-    make_keyref "$URI512?pin-source=$scratch/pin.txt" tref512.pem
+    make_keyref "$URI?pin-source=$(uri_path "$scratch/pin.txt")" tref256.pem
+    make_keyref "$URI512?pin-source=$(uri_path "$scratch/pin.txt")" tref512.pem
     ts_check tref256.pem t256-tsa.pem md_gost12_256
     ts_check tref512.pem t512-tsa.pem md_gost12_512
     ok "token keys (pkcs11: URIs): cms -sign -keyform engine (256/512, attached/detached) and ts -reply: gost-engine and Botan verify"

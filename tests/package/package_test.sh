@@ -171,7 +171,8 @@ install -m 755 "$(command -v pkcs11-tool)" "$reg/bin/not-listed"
 printf 'token_dir = %s/tokens\n' "$reg" > "$reg/gostcsp.conf"
 [ "$(id -u)" -ne 0 ] || chown -R nobody "$reg"
 proxy="$(pkg-config --variable=proxy_module p11-kit-1)"
-RUN() { "${run_as[@]}" HOME="$reg/home" GOSTCSP_CONF="$reg/gostcsp.conf" "$@" 2>&1; }
+# (GOSTCSP_TOKEN_DIR, set above, names the scratch tokens, which nobody may not reach.)
+RUN() { "${run_as[@]}" -u GOSTCSP_TOKEN_DIR HOME="$reg/home" GOSTCSP_CONF="$reg/gostcsp.conf" "$@" 2>&1; }
 RUN p11-kit list-modules | grep -q "^gostcsp: " || fail "p11-kit list-modules does not load the registered module"
 RUN pkcs11-tool --module "$proxy" -L | grep -q "gostcsp soft slot" || fail "pkcs11-tool through the proxy: no gostcsp slot"
 ! RUN "$reg/bin/not-listed" --module "$proxy" -L | grep -q "gostcsp soft slot" ||

@@ -133,7 +133,7 @@ flow_pkeyutl() {
     printf '%s\n' "$USER_PIN" > pin.txt
     E dgst -md_gost12_512 -binary -out d512.bin doc.bin
     env OPENSSL_CONF="$cnf" OPENSSL_MODULES="$prov_dir" openssl pkeyutl -sign \
-        -inkey "$URI512?pin-source=file:$scratch/pin.txt" -in d512.bin -out s512.bin </dev/null ||
+        -inkey "$URI512?pin-source=file:$(uri_path "$scratch/pin.txt")" -in d512.bin -out s512.bin </dev/null ||
         fail "pkeyutl -sign with pin-source"
     G pkey -pubin -in "pkcs11:token=$TOKEN;object=sig512;type=public" -pubout -out p512.pem
     E pkeyutl -verify -pubin -inkey p512.pem -in d512.bin -sigfile s512.bin | grep -q "Verified Successfully" ||
@@ -307,7 +307,7 @@ flow_ts_engine() {
     # engine's OID, see tests/engine) carrying our pkcs11: URI with a pin-source.
     printf '%s\n' "$USER_PIN" > pin.txt
     printf 'asn1 = SEQUENCE:p8\n[p8]\nversion = INTEGER:0\nalg = SEQUENCE:alg\nkey = FORMAT:ASCII,OCTETSTRING:%s\n[alg]\noid = OID:2.25.204242435340915082712179152027141201539\n' \
-        "$URI?pin-source=file:$scratch/pin.txt" > keyref.cnf
+        "$URI?pin-source=file:$(uri_path "$scratch/pin.txt")" > keyref.cnf
     openssl asn1parse -genconf keyref.cnf -noout -out keyref.der >/dev/null
     { echo "-----BEGIN PRIVATE KEY-----"; base64 -w 64 keyref.der; echo "-----END PRIVATE KEY-----"; } > ref.pem
     GE ts -reply -engine gostcsp -config tsa.cnf -section tsa_config1 -queryfile q.tsq -signer tsa.pem \
