@@ -24,6 +24,12 @@ CK_RV to_rv(core::Status s) noexcept {
             return CKR_MECHANISM_PARAM_INVALID;
         case core::Status::rng_failure:
             return CKR_FUNCTION_FAILED;
+        case core::Status::auth_failed:  // MGM tag mismatch (PKCS#11 3.0 AEAD decryption)
+            return CKR_ENCRYPTED_DATA_INVALID;
+        case core::Status::limit_exceeded:  // a mode's counter / ACPKM section limit
+            return CKR_DATA_LEN_RANGE;
+        case core::Status::bad_state:
+            return CKR_OPERATION_NOT_INITIALIZED;
     }
     return CKR_GENERAL_ERROR;
 }

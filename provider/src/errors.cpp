@@ -94,6 +94,12 @@ Reason reason_for(core::Status s) noexcept {
             return Reason::param_set_mismatch;
         case core::Status::rng_failure:
             return Reason::rng_failure;
+        case core::Status::auth_failed:        // the symmetric statuses get their own reasons with
+            return Reason::invalid_signature;  // the provider's cipher work (issue 12)
+        case core::Status::limit_exceeded:
+            return Reason::wrong_length;
+        case core::Status::bad_state:
+            return Reason::internal_error;
     }
     return Reason::internal_error;
 }
