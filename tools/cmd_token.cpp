@@ -192,6 +192,10 @@ void run_list_tokens(const ListTokensOptions& o) {
                   << "  SO PIN:   " << pin_line(i->so) << '\n'
                   << "  objects:  " << i->public_objects << " public, " << i->private_objects
                   << " private\n";
+        if (i->test_token) {
+            std::cout << "  warning:  TEST TOKEN: a PIN wrap uses fewer than "
+                      << ks::min_kdf_iterations << " KDF iterations; not for real keys\n";
+        }
     }
     if (o.json) std::cout << j.end_array().end_object().str() << '\n';
 }

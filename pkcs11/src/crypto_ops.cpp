@@ -149,7 +149,6 @@ void Module::init_operation(Session& s, Operation& op, const CK_MECHANISM* mech,
         if (e.rv() == CKR_OBJECT_HANDLE_INVALID) fail(CKR_KEY_HANDLE_INVALID);
         throw;
     }
-    AttrMap attrs = attrs_from_keystore(o);
     op.mech = m;
     op.slot = s.slot;
     op.key = ref.handle;
@@ -158,8 +157,7 @@ void Module::init_operation(Session& s, Operation& op, const CK_MECHANISM* mech,
         check(o.object_class == CKO_SECRET_KEY &&
                   (o.key_type == CKK_GENERIC_SECRET || o.key_type == CKK_GOSTR3411),
               CKR_KEY_TYPE_INCONSISTENT);
-        check(attr_bool(attrs, for_sign ? CKA_SIGN : CKA_VERIFY, false),
-              CKR_KEY_FUNCTION_NOT_PERMITTED);
+        check(usage_allowed(o, for_sign ? CKA_SIGN : CKA_VERIFY), CKR_KEY_FUNCTION_NOT_PERMITTED);
         auto r = op.token->read_secret_value(ref.handle);
         // The keystore exposes no in-place HMAC; a sensitive HMAC key cannot be used yet.
         if (!r.ok() && r.error() == keystore::Error::attribute_sensitive)
@@ -174,8 +172,7 @@ void Module::init_operation(Session& s, Operation& op, const CK_MECHANISM* mech,
     check(o.object_class == want_cls && o.param_set.has_value(), CKR_KEY_TYPE_INCONSISTENT);
     op.key_bits = core::param_set_info(*o.param_set).bits;
     check(op.key_bits == m->key_bits, CKR_KEY_TYPE_INCONSISTENT);
-    check(attr_bool(attrs, for_sign ? CKA_SIGN : CKA_VERIFY, false),
-          CKR_KEY_FUNCTION_NOT_PERMITTED);
+    check(usage_allowed(o, for_sign ? CKA_SIGN : CKA_VERIFY), CKR_KEY_FUNCTION_NOT_PERMITTED);
     if (for_sign) {
         Guard g(mutex_);
         check(!slot_locked(s.slot).user_must_change, CKR_PIN_EXPIRED);

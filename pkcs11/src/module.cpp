@@ -142,7 +142,7 @@ void Module::get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO* info) {
     if (token) ti = ks_value(token->info());
     pad_copy(info->label, sizeof info->label, ti.initialized ? ti.label : "");
     pad_copy(info->manufacturerID, sizeof info->manufacturerID, "gostcsp");
-    pad_copy(info->model, sizeof info->model, "soft token");
+    pad_copy(info->model, sizeof info->model, ti.model);  // "TEST soft token" for test tokens
     pad_copy(info->serialNumber, sizeof info->serialNumber, ti.serial);
     CK_FLAGS f = CKF_RNG | CKF_LOGIN_REQUIRED;
     if (ti.initialized) f |= CKF_TOKEN_INITIALIZED;

@@ -144,6 +144,16 @@ AttrMap attrs_from_keystore(const keystore::Object& o) {
     return m;
 }
 
+bool usage_allowed(const keystore::Object& o, CK_ATTRIBUTE_TYPE type) {
+    for (const auto& a : o.attributes) {
+        if (a.type == type) {
+            check(a.value.size() == 1, CKR_TEMPLATE_INCONSISTENT);
+            return a.value[0] != CK_FALSE;
+        }
+    }
+    return false;
+}
+
 keystore::ObjectUpdate update_from_changes(const AttrMap& current, const AttrMap& changes,
                                            unsigned cls) {
     keystore::ObjectUpdate u;

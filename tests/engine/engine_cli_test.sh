@@ -243,7 +243,7 @@ token_env() {
     module="${GOSTCSP_P11_MODULE:-}"; tool="${GOSTCSP_TOOL:-}"
     [ -n "$module" ] && [ -f "$module" ] && [ -n "$tool" ] && [ -x "$tool" ] || skip "PKCS#11 module or gostcsp-tool not built"
     export GOSTCSP_TOKEN_DIR="$scratch/tokens" GOSTCSP_CONF="$scratch/gostcsp.conf"
-    printf 'kdf_iterations = 64\nuser_max_retries = 5\nso_max_retries = 3\nallow_factory_pins = true\n' > "$GOSTCSP_CONF"
+    printf 'test_token = true\nkdf_iterations = 64\nuser_max_retries = 5\nso_max_retries = 3\nallow_factory_pins = true\n' > "$GOSTCSP_CONF"
     write_cnf direct.cnf "pkcs11-module = $module"
     cnf="$scratch/direct.cnf"
     export SO_PIN=12345678 FACTORY_PIN=87654321 USER_PIN='Teal-Otter-5531' WRONG_PIN='not-the-pin-1'

@@ -10,7 +10,7 @@ module="${2:-}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/gostcsp-cli.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 export GOSTCSP_CONF="$work/gostcsp.conf" GOSTCSP_TOKEN_DIR="$work/tokens"
-printf 'kdf_iterations = 64\nuser_max_retries = 3\nso_max_retries = 3\n' > "$GOSTCSP_CONF"
+printf 'test_token = true\nkdf_iterations = 64\nuser_max_retries = 3\nso_max_retries = 3\n' > "$GOSTCSP_CONF"
 log="$work/all-output.txt"
 fails=0
 

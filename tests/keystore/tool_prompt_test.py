@@ -15,7 +15,7 @@ tool = sys.argv[1]
 work = tempfile.mkdtemp(prefix="gostcsp-pty.")
 conf = os.path.join(work, "gostcsp.conf")
 with open(conf, "w") as f:
-    f.write("kdf_iterations = 64\n")
+    f.write("test_token = true\nkdf_iterations = 64\n")
 env = dict(os.environ, GOSTCSP_CONF=conf, GOSTCSP_TOKEN_DIR=os.path.join(work, "tokens"))
 
 

@@ -91,7 +91,7 @@ ok "package: $(basename "$deb"): file list, root ownership, stripped ELF, Depend
 prov_dir="$R$modulesdir" eng_dir="$R$enginesdir" module="$R$p11dir/libgostcsp-pkcs11.so"
 tool="$R/usr/bin/gostcsp-tool"
 export GOSTCSP_CONF="$scratch/gostcsp.conf" GOSTCSP_TOKEN_DIR="$scratch/tokens"
-printf 'kdf_iterations = 64\n' > "$GOSTCSP_CONF"  # a cheap KDF keeps the test fast
+printf 'test_token = true\nkdf_iterations = 64\n' > "$GOSTCSP_CONF"  # a cheap KDF keeps the test fast
 printf 'openssl_conf = openssl_init\n[openssl_init]\nproviders = provider_sect\n[provider_sect]\ndefault = default_sect\ngostcsp = gostcsp_sect\n[default_sect]\nactivate = 1\n[gostcsp_sect]\nactivate = 1\npkcs11-module = %s\n' \
     "$module" > openssl.cnf
 G() { env OPENSSL_CONF="$scratch/openssl.cnf" OPENSSL_MODULES="$prov_dir" openssl "$@"; }

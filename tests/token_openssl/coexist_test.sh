@@ -21,7 +21,7 @@ rm -rf "$scratch" && mkdir -p "$scratch" && cd "$scratch"
 source "$here/../support/cli_common.sh"
 
 export GOSTCSP_TOKEN_DIR="$scratch/tokens" GOSTCSP_CONF="$scratch/gostcsp.conf"
-printf 'kdf_iterations = 64\nallow_factory_pins = true\n' > "$GOSTCSP_CONF"  # the SO PIN stays the factory one
+printf 'test_token = true\nkdf_iterations = 64\nallow_factory_pins = true\n' > "$GOSTCSP_CONF"  # the SO PIN stays the factory one
 
 # openssl.cnf variants. engines_first: the [openssl_init] order (engines, then providers).
 write_cnf() {  # write_cnf FILE with_engine(0/1) engines_first(0/1) with_gostprov(0/1)

@@ -47,7 +47,7 @@ class TokenApi : public ::testing::Test {
         fs::create_directories(dir_);
         setenv("GOSTCSP_TOKEN_DIR", (dir_ / "tokens").c_str(), 1);
         setenv("GOSTCSP_CONF", (dir_ / "gostcsp.conf").c_str(), 1);
-        std::ofstream(dir_ / "gostcsp.conf") << "kdf_iterations = 64\nallow_factory_pins = true\n";
+        std::ofstream(dir_ / "gostcsp.conf") << "test_token = true\nkdf_iterations = 64\nallow_factory_pins = true\n";
         setenv("SO_PIN", "12345678", 1);
         setenv("FACTORY_PIN", "87654321", 1);
         setenv("USER_PIN", user_pin, 1);

@@ -36,7 +36,7 @@ rm -rf "$scratch" && mkdir -p "$scratch" && cd "$scratch"
 # The soft token lives here; a cheap KDF keeps the test fast (the default cost is for real PINs).
 export GOSTCSP_TOKEN_DIR="$scratch/tokens" GOSTCSP_CONF="$scratch/gostcsp.conf"
 # The factory SO PIN stays (later steps use it): allow keygen under it, as a provisioning line may.
-printf 'kdf_iterations = 64\nuser_max_retries = 3\nso_max_retries = 3\nallow_factory_pins = true\n' > "$GOSTCSP_CONF"
+printf 'test_token = true\nkdf_iterations = 64\nuser_max_retries = 3\nso_max_retries = 3\nallow_factory_pins = true\n' > "$GOSTCSP_CONF"
 # p11-kit reads module registrations from ~/.config/pkcs11/modules: a private HOME registers our
 # module as a hardware token's vendor module would be registered system-wide.
 export HOME="$scratch/home"

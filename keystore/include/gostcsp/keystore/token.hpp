@@ -122,8 +122,11 @@ struct ObjectQuery {
 
 // Retry state of one PIN, for CKF_{USER,SO}_PIN_* flags.
 struct PinState {
-    bool initialized = false;       // a PIN of this kind is set
-    std::uint32_t failed = 0;       // consecutive failures (persistent)
+    bool initialized = false;  // a PIN of this kind is set
+    // Counted tries since the last success: wrong PINs, attempts of killed processes, and
+    // attempts still in flight (an attempt counts until it succeeds). Persistent.
+    std::uint32_t failed = 0;
+    std::uint32_t in_flight = 0;    // of `failed`: attempts whose process is still trying
     std::uint32_t max_retries = 0;  // lock at this many failures
     // A default/weak PIN set as factory state: CKF_*_PIN_TO_BE_CHANGED.
     bool must_change = false;
@@ -131,8 +134,8 @@ struct PinState {
     std::uint32_t tries_left() const noexcept {
         return failed >= max_retries ? 0 : max_retries - failed;
     }
-    // CKF_*_PIN_LOCKED
-    bool locked() const noexcept { return initialized && tries_left() == 0; }
+    // CKF_*_PIN_LOCKED: no try left and none in flight that could still succeed.
+    bool locked() const noexcept { return initialized && tries_left() == 0 && in_flight == 0; }
     // CKF_*_PIN_FINAL_TRY
     bool final_try() const noexcept { return initialized && tries_left() == 1; }
     // CKF_*_PIN_COUNT_LOW: some failures, not yet locked.
@@ -145,7 +148,10 @@ struct TokenInfo {
     std::string label;         // UTF-8, at most 32 bytes
     std::string serial;        // 16 hex digits, derived from the random token id
     std::string manufacturer = "gostcsp";
-    std::string model = "soft token";
+    std::string model = "soft token";  // "TEST soft token" for a test token (16 bytes max)
+    // A PIN wrap uses fewer than min_kdf_iterations: made under `test_token = true`, not fit
+    // to hold real keys.
+    bool test_token = false;
     PinState user;  // user.initialized == CKF_USER_PIN_INITIALIZED
     PinState so;
     unsigned pin_min_length = 0;  // current policy (from the Config)
