@@ -13,7 +13,7 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/gostcsp-admin.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 export GOSTCSP_CONF="$work/gostcsp.conf" GOSTCSP_TOKEN_DIR="$work/tokens"
-printf 'kdf_iterations = 64\nuser_max_retries = 10\nso_max_retries = 3\n' > "$GOSTCSP_CONF"
+printf 'test_token = true\nkdf_iterations = 64\nuser_max_retries = 10\nso_max_retries = 3\n' > "$GOSTCSP_CONF"
 fails=0
 PY=/usr/bin/python3
 
@@ -49,11 +49,11 @@ run 1 "a token labelled 'adm' exists" -- init-token --label adm --so-pin-env GOO
 run 0 "user must change it" -- unblock --so-pin-env SO_PIN --new-pin-env GOOD_PIN
 run 0 "USER_PIN_TO_BE_CHANGED" -- list-tokens
 run 1 "refusing key generation: the SO PIN and the user PIN of this token" -- keygen --pin-env GOOD_PIN --label k
-printf 'kdf_iterations = 64\nallow_factory_pins = true\n' > relaxed.conf
+printf 'test_token = true\nkdf_iterations = 64\nallow_factory_pins = true\n' > relaxed.conf
 # The provisioning switch: keygen goes ahead with a warning (the key is removed again).
 GOSTCSP_CONF="$work/relaxed.conf" run 0 "warning: key generation under a factory/default SO PIN and the user PIN" -- keygen --pin-env GOOD_PIN --label k
 GOSTCSP_CONF="$work/relaxed.conf" run 0 "deleted object 2" -- delete-object --yes --pin-env GOOD_PIN 1 2
-printf 'kdf_iterations = 64\nallow_factory_pins = maybe\n' > wrong.conf
+printf 'test_token = true\nkdf_iterations = 64\nallow_factory_pins = maybe\n' > wrong.conf
 GOSTCSP_CONF="$work/wrong.conf" run 1 "allow_factory_pins: expected true|false" -- list-tokens
 run 0 "SO PIN changed" -- change-pin --so --pin-env SO_PIN --new-pin-env GOOD_SO
 run 1 "refusing key generation: the user PIN of this token" -- keygen --pin-env GOOD_PIN --label k

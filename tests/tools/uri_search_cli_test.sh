@@ -14,7 +14,7 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/gostcsp-uri.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 export GOSTCSP_CONF="$work/gostcsp.conf" GOSTCSP_TOKEN_DIR="$work/tokens"
-printf 'kdf_iterations = 64\nuser_max_retries = 10\n' > "$GOSTCSP_CONF"
+printf 'test_token = true\nkdf_iterations = 64\nuser_max_retries = 10\n' > "$GOSTCSP_CONF"
 fails=0
 bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
