@@ -451,12 +451,32 @@ struct MontField : ModBase<N> {
         GOSTCSP_UNROLL
         for (std::size_t i = 0; i < N; ++i) r[i] = (t[N + i] & keep) | (d[i] & ~keep);
     }
-    inline void mul(u64* r, const u64* a, const u64* b) const noexcept {
+    // 8-limb products stay out of line: inlined into every point formula they multiply the
+    // code size (and the compiler's footprint) for no measurable speed; 4-limb ones inline.
+    void mul(u64* r, const u64* a, const u64* b) const noexcept {
+        if constexpr (N > 4)
+            mul_outlined(r, a, b);
+        else
+            mul_body(r, a, b);
+    }
+    void sqr(u64* r, const u64* a) const noexcept {
+        if constexpr (N > 4)
+            sqr_outlined(r, a);
+        else
+            sqr_body(r, a);
+    }
+    __attribute__((noinline)) void mul_outlined(u64* r, const u64* a, const u64* b) const noexcept {
+        mul_body(r, a, b);
+    }
+    __attribute__((noinline)) void sqr_outlined(u64* r, const u64* a) const noexcept {
+        sqr_body(r, a);
+    }
+    void mul_body(u64* r, const u64* a, const u64* b) const noexcept {
         u64 t[2 * N];
         mul_wide_sel<N, Adx>(t, a, b);
         redc(r, t);
     }
-    inline void sqr(u64* r, const u64* a) const noexcept {
+    void sqr_body(u64* r, const u64* a) const noexcept {
         u64 t[2 * N];
         sqr_wide_sel<N, Adx>(t, a);
         redc(r, t);
@@ -522,7 +542,27 @@ struct PseudoMersenneField : ModBase<N> {
         GOSTCSP_UNROLL
         for (std::size_t i = 0; i < N; ++i) r[i] = (w[i] & take) | (u[i] & ~take);
     }
-    inline void mul(u64* r, const u64* a, const u64* b) const noexcept {
+    // 8-limb products stay out of line: inlined into every point formula they multiply the
+    // code size (and the compiler's footprint) for no measurable speed; 4-limb ones inline.
+    void mul(u64* r, const u64* a, const u64* b) const noexcept {
+        if constexpr (N > 4)
+            mul_outlined(r, a, b);
+        else
+            mul_body(r, a, b);
+    }
+    void sqr(u64* r, const u64* a) const noexcept {
+        if constexpr (N > 4)
+            sqr_outlined(r, a);
+        else
+            sqr_body(r, a);
+    }
+    __attribute__((noinline)) void mul_outlined(u64* r, const u64* a, const u64* b) const noexcept {
+        mul_body(r, a, b);
+    }
+    __attribute__((noinline)) void sqr_outlined(u64* r, const u64* a) const noexcept {
+        sqr_body(r, a);
+    }
+    void mul_body(u64* r, const u64* a, const u64* b) const noexcept {
 #if GOSTCSP_EC_ASM
         if constexpr (Adx && N == 4) {
             pm4_mul_adx(r, a, b, c);
@@ -533,7 +573,7 @@ struct PseudoMersenneField : ModBase<N> {
         mul_wide_sel<N, Adx>(t, a, b);
         reduce_wide(r, t);
     }
-    inline void sqr(u64* r, const u64* a) const noexcept {
+    void sqr_body(u64* r, const u64* a) const noexcept {
 #if GOSTCSP_EC_ASM
         if constexpr (Adx && N == 4) {
             pm4_mul_adx(r, a, a, c);
