@@ -119,6 +119,15 @@ void gostcsp_vko(benchmark::State& state, ParamSet s) {
     per_second(state);
 }
 
+// The same operations on the portable C++ field code (what clang and GOSTCSP_NO_ADX=1 builds
+// run), in the same binary and run.
+template <void (*Fn)(benchmark::State&, ParamSet)>
+void portable(benchmark::State& state, ParamSet s) {
+    gostcsp::core::testing::force_portable_arithmetic(true);
+    Fn(state, s);
+    gostcsp::core::testing::force_portable_arithmetic(false);
+}
+
 // ---------------------------------------------------------------- gost-engine
 
 ENGINE* gost_engine() {
@@ -333,6 +342,8 @@ const bool registered = [] {
     };
     const Impl impls[] = {
         {"gostcsp", gostcsp_sign, gostcsp_verify, gostcsp_keygen, gostcsp_vko},
+        {"gostcsp-portable", portable<gostcsp_sign>, portable<gostcsp_verify>,
+         portable<gostcsp_keygen>, portable<gostcsp_vko>},
         {"gost-engine", engine_sign, engine_verify, engine_keygen_bench, engine_vko},
         {"botan", botan_sign, botan_verify, botan_keygen, nullptr},
     };

@@ -162,6 +162,11 @@ TEST_P(CurveAgree, AdxAgreesWithPortableReference) {
         ref->scalar_inv(r1, k);
         fast->scalar_inv(r2, k);
         ASSERT_TRUE(same_limbs(r1, r2, n)) << name << " scalar_inv " << hex(k, n);
+        if (i != 0) {  // k ≠ 0: k·k^{-1} = 1
+            u64 prod[max_limbs] = {};
+            ref->scalar_mul(prod, r1, k);
+            ASSERT_TRUE(same_limbs(prod, one, n)) << name << " k·k^-1 " << hex(k, n);
+        }
         u64 raw[max_limbs] = {};
         for (std::size_t j = 0; j < n; ++j) raw[j] = rng.gen();
         ref->scalar_reduce(r1, raw);

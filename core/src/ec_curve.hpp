@@ -44,6 +44,10 @@ struct Curve {
     Affine g;  // base point, internal form
     // table[i·entries + j] = (j+1)·2^(6i)·G, affine, internal form (static storage, no heap).
     Affine table[base_windows * base_entries];
+    // Odd multiples G, 3G, .., 63G (affine) for the width-7 wNAF of u1 in verification.
+    static constexpr unsigned g_naf_w = 7;
+    static constexpr unsigned g_odd = 1u << (g_naf_w - 2);
+    Affine g_odd_tab[g_odd];
 
     // ---- construction (once per parameter set) ----
     // Loads big-endian constants; builds the fixed-base table.
@@ -73,6 +77,7 @@ struct Curve {
         limbs_from_be<N>(t, y_be);
         fp.to_internal(g.y, t);
         build_table();
+        build_odd_multiples();
     }
 
     // ---- field helpers ----
@@ -341,7 +346,8 @@ struct Curve {
     }
 
     // P + Q with Q affine (madd-2007-bl, 7M + 4S). Requires P ≠ ±Q, P not the identity.
-    void jmadd(Jac& r, const Jac& p, const Affine& q_) const noexcept {
+    void jmadd(Jac& r, const Jac& p, const Affine& q_, u64* h_out = nullptr,
+               u64* r_out = nullptr) const noexcept {
         u64 z1z1[N], u2[N], s2[N], h[N], hh[N], i_[N], j[N], rr[N], v[N];
         u64 x3[N], y3[N], z3[N];
         fp.sqr(z1z1, p.z);
@@ -370,6 +376,8 @@ struct Curve {
         fp.sqr(z3, z3);
         fp.sub(z3, z3, z1z1);
         fp.sub(z3, z3, hh);
+        if (h_out) std::memcpy(h_out, h, sizeof(h));
+        if (r_out) std::memcpy(r_out, rr, sizeof(rr));
         std::memcpy(r.x, x3, sizeof(x3));
         std::memcpy(r.y, y3, sizeof(y3));
         std::memcpy(r.z, z3, sizeof(z3));
@@ -417,6 +425,25 @@ struct Curve {
             } else {
                 std::memset(&r, 0, sizeof(r));  // P = −Q
             }
+            return;
+        }
+        r = t;
+    }
+
+    // Variable-time P + Q for any P and an affine Q (public data only).
+    void jmadd_vartime(Jac& r, const Jac& p, const Affine& q_) const noexcept {
+        if (limbs_is_zero_mask<N>(p.z)) {
+            jac_from_affine(r, q_);
+            return;
+        }
+        u64 h[N], rr[N];
+        Jac t;
+        jmadd(t, p, q_, h, rr);
+        if (limbs_is_zero_mask<N>(h)) {
+            if (limbs_is_zero_mask<N>(rr))
+                jdbl(r, p);
+            else
+                std::memset(&r, 0, sizeof(r));  // P = −Q
             return;
         }
         r = t;
@@ -510,6 +537,17 @@ struct Curve {
                 fp.mul(e.y, row[j].y, zi);
             }
             for (unsigned s = 0; s < base_w; ++s) dbl(b, b);
+        }
+    }
+
+    void build_odd_multiples() {
+        Point g1, g2, acc;
+        from_affine(g1, g);
+        dbl(g2, g1);
+        acc = g1;
+        for (unsigned j = 0; j < g_odd; ++j) {
+            if (j > 0) add(acc, acc, g2);
+            to_affine(g_odd_tab[j], acc);
         }
     }
 
@@ -676,9 +714,10 @@ struct Curve {
         return len;
     }
 
-    // R = u1·G + u2·P (variable time; for verification of public values only). u1·G comes
-    // from the fixed-base table, u2·P from a width-5 wNAF in Jacobian coordinates with all
-    // exceptional cases handled by branches.
+    // R = u1·G + u2·P (variable time; for verification of public values only): interleaved
+    // Strauss–Shamir over one doubling chain, u1 by a width-7 wNAF on the precomputed odd
+    // multiples of G (affine), u2 by a width-5 wNAF on odd multiples of P (Jacobian); every
+    // exceptional case of the incomplete formulas is handled by a branch.
     void mul2_vartime(Point& r, const u64* u1, const Affine& p, const u64* u2) const noexcept {
         constexpr unsigned w = 5;
         constexpr unsigned tn = 1u << (w - 2);  // odd multiples 1,3,..,15
@@ -686,23 +725,27 @@ struct Curve {
         jac_from_affine(tp[0], p);
         jdbl(p2, tp[0]);
         for (unsigned j = 1; j < tn; ++j) jadd_vartime(tp[j], tp[j - 1], p2);
-        int naf[64 * N + 2];
-        const unsigned len = wnaf_vartime(naf, u2, w);
+        int naf1[64 * N + 2], naf2[64 * N + 2];
+        const unsigned len1 = wnaf_vartime(naf1, u1, g_naf_w);
+        const unsigned len2 = wnaf_vartime(naf2, u2, w);
         Jac acc;
         std::memset(&acc, 0, sizeof(acc));
-        for (unsigned i = len; i-- > 0;) {
-            jdbl(acc, acc);
-            const int d = naf[i];
-            if (d == 0) continue;
-            Jac t = tp[(d > 0 ? d : -d) / 2];
-            if (d < 0) fp.neg(t.y, t.y);
-            jadd_vartime(acc, acc, t);
+        for (unsigned i = len1 > len2 ? len1 : len2; i-- > 0;) {
+            if (!limbs_is_zero_mask<N>(acc.z)) jdbl(acc, acc);
+            const int d2 = i < len2 ? naf2[i] : 0;
+            if (d2 != 0) {
+                Jac t = tp[(d2 > 0 ? d2 : -d2) / 2];
+                if (d2 < 0) fp.neg(t.y, t.y);
+                jadd_vartime(acc, acc, t);
+            }
+            const int d1 = i < len1 ? naf1[i] : 0;
+            if (d1 != 0) {
+                Affine t = g_odd_tab[(d1 > 0 ? d1 : -d1) / 2];
+                if (d1 < 0) fp.neg(t.y, t.y);
+                jmadd_vartime(acc, acc, t);
+            }
         }
-        Point a_pt, b_pt;
-        jac_to_proj(b_pt, acc);
-        // u1 may be ≥ q only through a caller bug; reduce-free: callers pass u1 < q.
-        mul_base_ct(a_pt, u1);
-        add(r, a_pt, b_pt);
+        jac_to_proj(r, acc);
     }
 
     template <class T>
