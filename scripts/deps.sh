@@ -11,6 +11,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev libcli11-dev
   libp11-kit-dev p11-kit p11-kit-modules softhsm2 opensc gnutls-bin
+  valgrind gdb clang
 )
 
 missing=()

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "curve_data.hpp"
+#include "gostcsp/ct.hpp"
 #include "ec_curve.hpp"
 
 namespace gostcsp::core {
@@ -151,7 +152,8 @@ Status sample_scalar(const u64* q, u64* out, Fill&& fill) noexcept {
                 out[i] &= (static_cast<u64>(1) << (bits - lo)) - 1;
         }
         const u64 ok_mask = ec::limbs_lt_mask<N>(out, q) & ~ec::limbs_is_zero_mask<N>(out);
-        if (ok_mask) return Status::ok;
+        // CT declassify: only the number of rejected candidates is revealed (issue #15).
+        if (ct::declassify(ok_mask)) return Status::ok;
     }
     return Status::rng_failure;  // 256 rejections in a row: the generator is broken
 }
@@ -199,6 +201,7 @@ bool sign_with_k(const C& c, const u64* d, const u64* e_mont, const u64* k,
     c.fp.from_internal(x, ca.v.x);
     c.fq.to_internal(r_m, x);  // r = x(C) mod q (x < p < 2^(64N))
     c.fq.from_internal(r, r_m);
+    ct::unpoison(r, sizeof r);  // CT declassify: r is part of the signature (issue #15)
     if (ec::limbs_is_zero_mask<N>(r)) return false;  // r is public
     SecretLimbs<N> d_m, k_m, s_m, t;
     u64 s[N];
@@ -208,6 +211,7 @@ bool sign_with_k(const C& c, const u64* d, const u64* e_mont, const u64* k,
     c.fq.mul(t.v, k_m.v, e_mont);
     c.fq.add(s_m.v, s_m.v, t.v);
     c.fq.from_internal(s, s_m.v);
+    ct::unpoison(s, sizeof s);  // CT declassify: s is part of the signature (issue #15)
     if (ec::limbs_is_zero_mask<N>(s)) return false;  // s is public
     ec::limbs_to_be<N>(sig, s);
     ec::limbs_to_be<N>(sig + 8 * N, r);
@@ -326,7 +330,7 @@ Status PrivateKey::from_le_bytes(ParamSet set, std::span<const std::uint8_t> d_l
         SecretLimbs<N> d;
         ec::limbs_from_le<N>(d.v, d_le.data());
         const u64 good = ec::limbs_lt_mask<N>(d.v, c.q) & ~ec::limbs_is_zero_mask<N>(d.v);
-        if (!good) return Status::invalid_private_key;
+        if (!ct::declassify(good)) return Status::invalid_private_key;  // CT declassify: validity
         out.d_le_.wipe();
         out.set_ = set;
         std::memcpy(out.d_le_.data(), d_le.data(), d_le.size());
@@ -440,10 +444,11 @@ Status vko(const PrivateKey& key, const PublicKey& peer, std::span<const std::ui
         Wiped<typename Cv::Affine> ka;
         c.mul_ct_jac(kp.v, q_pt, t.v);  // t < q and Q in <P>: see mul_ct_jac
         const u64 inf = c.to_affine(ka.v, kp.v);
-        if (inf) return Status::invalid_public_key;  // only possible for a point outside <P>
+        // CT declassify: K = O only for a peer point outside <P>, a public property (issue #15).
+        if (ct::declassify(inf)) return Status::invalid_public_key;
         SecretBytes<2 * max_field_bytes> xy;
         store_public(c, ka.v, xy.data());
-        Streebog h(kek_size);
+        Streebog h(kek_size, StreebogImpl::automatic_secret);  // the point is secret (issue #15)
         h.update({xy.data(), 16 * N});
         h.final(kek);
         return Status::ok;
