@@ -3,12 +3,15 @@
 #include "p11_client.hpp"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <p11-kit/p11-kit.h>
 #include <p11-kit/uri.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -96,34 +99,79 @@ TokenMechanisms scan_mechanisms(CK_FUNCTION_LIST* fl, CK_SLOT_ID slot) {
 
 }  // namespace
 
+PinBuffer::~PinBuffer() {
+    release();
+}
+
+bool PinBuffer::reserve(std::size_t n) {
+    if (n <= cap_) return true;
+    const long page_size = sysconf(_SC_PAGESIZE);
+    const std::size_t page = page_size > 0 ? static_cast<std::size_t>(page_size) : 4096;
+    const std::size_t cap = (n + page - 1) / page * page;
+    void* p = mmap(nullptr, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return false;
+    (void)madvise(p, cap, MADV_DONTDUMP);  // not in core dumps
+    (void)mlock(p, cap);                   // not in swap (best effort: RLIMIT_MEMLOCK)
+    auto* fresh = static_cast<char*>(p);
+    if (len_ != 0) std::memcpy(fresh, data_, len_);
+    const std::size_t len = len_;
+    release();
+    data_ = fresh;
+    cap_ = cap;
+    len_ = len;
+    return true;
+}
+
+void PinBuffer::release() noexcept {
+    if (data_ == nullptr) return;
+    OPENSSL_cleanse(data_, cap_);
+    (void)munlock(data_, cap_);
+    (void)munmap(data_, cap_);
+    data_ = nullptr;
+    cap_ = 0;
+    len_ = 0;
+}
+
 void PinBuffer::assign(const char* data, std::size_t len) {
     clear();
-    value_.reserve(len < 256 ? 256 : len);  // no reallocation leaving copies behind
-    value_.assign(data, len);
+    if (len == 0 || !reserve(len)) return;
+    std::memcpy(data_, data, len);
+    len_ = len;
+}
+
+void PinBuffer::push_back(char c) {
+    if (!reserve(len_ + 1)) return;
+    data_[len_++] = c;
 }
 
 void PinBuffer::clear() noexcept {
-    if (!value_.empty()) OPENSSL_cleanse(value_.data(), value_.size());
-    value_.clear();
+    if (data_ != nullptr) OPENSSL_cleanse(data_, cap_);
+    len_ = 0;
 }
 
 bool read_pin_file(const std::string& source, PinBuffer& out) {
     std::string path = source;
     if (path.rfind("file:", 0) == 0) path = path.substr(5);
-    FILE* f = std::fopen(path.c_str(), "re");
-    if (f == nullptr) return false;
+    // read(2) into a stack buffer, not stdio: FILE's heap buffer would keep the PIN after fclose.
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
     char buf[512];
-    const bool ok = std::fgets(buf, sizeof buf, f) != nullptr;
-    std::fclose(f);
-    if (!ok) {
-        OPENSSL_cleanse(buf, sizeof buf);
-        return false;
+    std::size_t n = 0;
+    for (;;) {
+        const ssize_t got = read(fd, buf + n, sizeof buf - n);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        n += static_cast<std::size_t>(got);
+        if (n == sizeof buf || std::memchr(buf, '\n', n) != nullptr) break;
     }
-    std::size_t n = std::strlen(buf);
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) --n;
+    close(fd);
+    const bool got_line = n > 0;  // as fgets: an empty file is an error, an empty line is not
+    if (const void* nl = std::memchr(buf, '\n', n))
+        n = static_cast<std::size_t>(static_cast<const char*>(nl) - buf);
+    while (n > 0 && buf[n - 1] == '\r') --n;
     out.assign(buf, n);
     OPENSSL_cleanse(buf, sizeof buf);
-    return true;
+    return got_line;
 }
 
 // --- Token ---
@@ -214,18 +262,15 @@ CK_RV Token::login(CK_SESSION_HANDLE h, const char* pin, std::size_t len) {
 }
 
 CK_RV Token::relogin(CK_SESSION_HANDLE h) {
-    std::string pin;
+    PinBuffer pin;  // a locked copy: login() takes mu_ again
     bool protected_path = false;
     {
         std::lock_guard<std::mutex> g(mu_);
         if (!have_pin_) return CKR_USER_NOT_LOGGED_IN;
         protected_path = pin_.empty();
-        pin.reserve(256);
-        pin = pin_.value();
+        pin.assign(pin_.view());
     }
-    const CK_RV rv = protected_path ? login(h, nullptr, 0) : login(h, pin.data(), pin.size());
-    OPENSSL_cleanse(pin.data(), pin.size());
-    return rv;
+    return protected_path ? login(h, nullptr, 0) : login(h, pin.view().data(), pin.view().size());
 }
 
 bool Token::has_pin() const {
@@ -244,7 +289,6 @@ CK_FLAGS Token::current_flags() const {
 P11Client::~P11Client() {
     std::lock_guard<std::mutex> g(mu_);
     unload_locked();
-    if (!configured_pin.empty()) OPENSSL_cleanse(configured_pin.data(), configured_pin.size());
 }
 
 void P11Client::unload_locked() noexcept {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 typedef struct p11_kit_uri P11KitUri;
@@ -36,20 +37,30 @@ struct TokenMechanisms {
     bool any() const noexcept { return raw256 || raw512 || hash256 || hash512; }
 };
 
-// A PIN kept in memory only as long as the token it unlocks (wiped on destruction).
+// A PIN kept in memory only as long as the token it unlocks (wiped on destruction). The bytes
+// live in their own mmap'd pages, locked (mlock, best effort) and excluded from core dumps
+// (MADV_DONTDUMP), never in the ordinary heap; clear() wipes them.
 class PinBuffer {
   public:
     PinBuffer() = default;
     PinBuffer(const PinBuffer&) = delete;
     PinBuffer& operator=(const PinBuffer&) = delete;
-    ~PinBuffer() { clear(); }
+    ~PinBuffer();
+    // Copies `len` bytes in. On allocation failure the buffer stays empty.
     void assign(const char* data, std::size_t len);
+    void assign(std::string_view v) { assign(v.data(), v.size()); }
+    // Appends one byte (percent-decoding writes straight into locked memory).
+    void push_back(char c);
     void clear() noexcept;
-    bool empty() const noexcept { return value_.empty(); }
-    const std::string& value() const noexcept { return value_; }
+    bool empty() const noexcept { return len_ == 0; }
+    std::string_view view() const noexcept { return {data_, len_}; }
 
   private:
-    std::string value_;
+    bool reserve(std::size_t n);
+    void release() noexcept;
+    char* data_ = nullptr;
+    std::size_t cap_ = 0;
+    std::size_t len_ = 0;
 };
 
 // One token in one slot of one module. Shared by every key loaded from it.
@@ -154,7 +165,7 @@ class P11Client {
     // Provider configuration (openssl.cnf): a module path instead of p11-kit's registry, and a
     // PIN (or a file holding it) used when the URI carries none.
     std::string configured_module;
-    std::string configured_pin;
+    PinBuffer configured_pin;  // pkcs11-pin from the provider configuration
     std::string configured_pin_file;
 
     // Loads and initialises the modules once per process (again in a fork child). Returns

@@ -128,7 +128,7 @@ std::optional<Bytes> point_from_cert(const Bytes& der, std::size_t want) {
 
 bool ask_pin(ProvCtx* prov, const Token& t, PinSources& pins, PinBuffer& pin) {
     if (!pins.uri_pin_value.empty()) {
-        pin.assign(pins.uri_pin_value.data(), pins.uri_pin_value.size());
+        pin.assign(pins.uri_pin_value.view());
         return true;
     }
     if (!pins.uri_pin_source.empty()) {
@@ -139,7 +139,7 @@ bool ask_pin(ProvCtx* prov, const Token& t, PinSources& pins, PinBuffer& pin) {
     }
     P11Client* client = p11_client(prov);
     if (client != nullptr && !client->configured_pin.empty()) {
-        pin.assign(client->configured_pin.data(), client->configured_pin.size());
+        pin.assign(client->configured_pin.view());
         return true;
     }
     if (client != nullptr && !client->configured_pin_file.empty()) {
@@ -200,7 +200,7 @@ bool ensure_login(ProvCtx* prov, Token& t, CK_SESSION_HANDLE h, PinSources& pins
     } else {
         PinBuffer pin;
         if (!ask_pin(prov, t, pins, pin)) return false;
-        rv = t.login(h, pin.value().data(), pin.value().size());
+        rv = t.login(h, pin.view().data(), pin.view().size());
     }
     if (rv != CKR_OK) {
         GOSTCSP_RAISE_CKR(prov, rv, &t, "login");
@@ -320,7 +320,7 @@ void configure_p11_client(ProvCtx* prov, const OSSL_CORE_HANDLE* handle,
     if (!get_params(handle, params)) return;
     try {
         if (module != nullptr) client->configured_module = module;
-        if (pin != nullptr) client->configured_pin = pin;
+        if (pin != nullptr) client->configured_pin.assign(pin, std::strlen(pin));
         if (pin_file != nullptr) client->configured_pin_file = pin_file;
     } catch (...) {
     }
@@ -333,6 +333,48 @@ void free_p11_client(ProvCtx* prov) noexcept {
 }
 
 // --- look-up ---
+
+namespace {
+int hex_value(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+}  // namespace
+
+std::string split_pin_value(std::string_view uri, PinBuffer& pin) {
+    const std::size_t q = uri.find('?');
+    if (q == std::string_view::npos) return std::string(uri);
+    std::string out(uri.substr(0, q));
+    std::string_view query = uri.substr(q + 1);
+    bool first = true;
+    while (!query.empty()) {
+        const std::size_t amp = query.find('&');
+        const std::string_view attr = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+        constexpr std::string_view key = "pin-value=";
+        if (attr.substr(0, key.size()) == key) {
+            pin.clear();
+            const std::string_view v = attr.substr(key.size());
+            for (std::size_t i = 0; i < v.size(); ++i) {
+                const int hi = i + 2 < v.size() && v[i] == '%' ? hex_value(v[i + 1]) : -1;
+                const int lo = hi >= 0 ? hex_value(v[i + 2]) : -1;
+                if (v[i] == '%' && hi >= 0 && lo >= 0) {
+                    pin.push_back(static_cast<char>(hi * 16 + lo));
+                    i += 2;
+                } else {
+                    pin.push_back(v[i]);
+                }
+            }
+            continue;
+        }
+        out += first ? '?' : '&';
+        out.append(attr);
+        first = false;
+    }
+    return out;
+}
 
 bool find_uri_objects(ProvCtx* prov, const char* uri_text, CK_OBJECT_CLASS only_class,
                       bool any_class, bool need_some, PinSources& pins,
@@ -348,6 +390,9 @@ bool find_uri_objects(ProvCtx* prov, const char* uri_text, CK_OBJECT_CLASS only_
             GOSTCSP_RAISE(prov, Reason::out_of_memory);
             return false;
         }
+        // From here on only the URI without its pin-value exists (messages included).
+        const std::string shown = split_pin_value(uri_text, pins.uri_pin_value);
+        uri_text = shown.c_str();
         const int pr = p11_kit_uri_parse(uri_text, P11_KIT_URI_FOR_ANY, uri.get());
         if (pr != P11_KIT_URI_OK) {
             GOSTCSP_RAISE(prov, Reason::bad_uri, "%s: %s", uri_text, p11_kit_uri_message(pr));
@@ -357,7 +402,6 @@ bool find_uri_objects(ProvCtx* prov, const char* uri_text, CK_OBJECT_CLASS only_
             GOSTCSP_RAISE(prov, Reason::bad_uri, "%s: unrecognised attribute", uri_text);
             return false;
         }
-        if (const char* v = p11_kit_uri_get_pin_value(uri.get())) pins.uri_pin_value = v;
         if (const char* s = p11_kit_uri_get_pin_source(uri.get())) pins.uri_pin_source = s;
 
         std::string what;

@@ -35,12 +35,20 @@ struct TokenKey {
 
 // Where a PIN may come from, in order: the URI (pin-value, pin-source), the provider
 // configuration, OpenSSL's passphrase callback (the openssl CLI prompts).
+// pin-value is taken out of the URI text into locked memory before anything else sees the URI
+// (split_pin_value), so no message, p11-kit structure or key object ever holds it.
 struct PinSources {
-    std::string uri_pin_value;
+    PinBuffer uri_pin_value;
     std::string uri_pin_source;
     OSSL_PASSPHRASE_CALLBACK* pw_cb = nullptr;
     void* pw_cbarg = nullptr;
 };
+
+// Removes the pin-value attribute from a pkcs11: URI, percent-decoding its value into `pin`
+// (untouched when the URI has none). Returns the URI without it: what messages, p11-kit (whose
+// parser frees its copy without wiping) and key objects get. pin-value is discouraged anyway:
+// the application's own copy of the URI still holds the PIN (docs/security.md).
+std::string split_pin_value(std::string_view uri, PinBuffer& pin);
 
 // The provider's PKCS#11 client, created on first use (modules load lazily).
 P11Client* p11_client(ProvCtx* prov) noexcept;
