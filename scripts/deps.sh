@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Installs the Debian 12 packages gostcsp needs, only those missing. Idempotent and quiet when
 # everything is present. Works as root (no sudo needed) and as a user with sudo.
+#   deps.sh               build, test and demo packages (PACKAGES)
+#   deps.sh --packaging   also what scripts/package.sh needs beyond them (PACKAGING_PACKAGES)
 set -euo pipefail
 
 PACKAGES=(
@@ -11,8 +13,17 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev libcli11-dev
   libp11-kit-dev p11-kit p11-kit-modules softhsm2 opensc gnutls-bin
+  dpkg-dev file
   valgrind gdb clang
 )
+# scripts/package.sh: lintian checks the .deb (dpkg-dev and file above serve CPack's
+# dpkg-shlibdeps run, which the package test in the suite also uses).
+PACKAGING_PACKAGES=(
+  lintian
+)
+if [ "${1:-}" = --packaging ]; then
+  PACKAGES+=("${PACKAGING_PACKAGES[@]}")
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // GOST R 34.10-2012 parameter sets: every embedded curve constant, OID and name against the
-// verified shared/vectors/curves.txt (RFC 7836 App. A, RFC 4357 §11.4, RFC 9215), base-point order.
+// verified tests/vectors/curves.txt (RFC 7836 App. A, RFC 4357 §11.4, RFC 9215), base-point order.
 #include <gtest/gtest.h>
 
 #include <algorithm>

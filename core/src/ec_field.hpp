@@ -6,146 +6,9 @@
 // on limb values); only the modulus and public exponents steer control flow. No heap.
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
-
-#if defined(__x86_64__)
-#include <cpuid.h>
-#include <immintrin.h>
-#endif
-
-#define GOSTCSP_INLINE inline __attribute__((always_inline))
-// The MULX/ADX inline-assembly kernels (x86-64, GCC). Clang 14's register allocator rejects them
-// once inlined into the curve formulas, so clang builds use the portable C++ path.
-#if defined(__x86_64__) && !defined(__clang__)
-#define GOSTCSP_EC_ASM 1
-#else
-#define GOSTCSP_EC_ASM 0
-#endif
-// Fixed-length limb loops must unroll so carries stay in the flags (adc/sbb chains), also at -O2.
-#define GOSTCSP_UNROLL _Pragma("GCC unroll 16")
+#include "ec_limbs.hpp"
 
 namespace gostcsp::core::ec {
-
-using u64 = std::uint64_t;
-__extension__ typedef unsigned __int128 u128;
-
-// Add/subtract with carry (adc/sbb on x86-64), carry in/out 0 or 1.
-GOSTCSP_INLINE unsigned char addc(unsigned char c, u64 a, u64 b, u64* r) noexcept {
-#if defined(__x86_64__)
-    unsigned long long o;
-    c = _addcarry_u64(c, a, b, &o);
-    *r = o;
-    return c;
-#else
-    const u128 t = static_cast<u128>(a) + b + c;
-    *r = static_cast<u64>(t);
-    return static_cast<unsigned char>(t >> 64);
-#endif
-}
-GOSTCSP_INLINE unsigned char subb(unsigned char c, u64 a, u64 b, u64* r) noexcept {
-#if defined(__x86_64__)
-    unsigned long long o;
-    c = _subborrow_u64(c, a, b, &o);
-    *r = o;
-    return c;
-#else
-    const u128 t = static_cast<u128>(a) - b - c;
-    *r = static_cast<u64>(t);
-    return static_cast<unsigned char>((t >> 64) & 1);
-#endif
-}
-
-// Hides a value from the optimiser so masks stay masks (no branch re-synthesis).
-inline u64 value_barrier(u64 x) noexcept {
-    __asm__("" : "+r"(x));
-    return x;
-}
-// All-ones when x == 0, else 0.
-inline u64 mask_is_zero(u64 x) noexcept {
-    return value_barrier(static_cast<u64>(0) - (1 ^ ((x | (static_cast<u64>(0) - x)) >> 63)));
-}
-inline u64 mask_from_bit(u64 bit) noexcept {
-    return value_barrier(static_cast<u64>(0) - bit);
-}
-
-template <std::size_t N>
-inline void limbs_cmov(u64* r, const u64* a, u64 mask) noexcept {
-    GOSTCSP_UNROLL
-    for (std::size_t i = 0; i < N; ++i) r[i] = (r[i] & ~mask) | (a[i] & mask);
-}
-template <std::size_t N>
-inline u64 limbs_is_zero_mask(const u64* a) noexcept {
-    u64 acc = 0;
-    GOSTCSP_UNROLL
-    for (std::size_t i = 0; i < N; ++i) acc |= a[i];
-    return mask_is_zero(acc);
-}
-template <std::size_t N>
-inline u64 limbs_eq_mask(const u64* a, const u64* b) noexcept {
-    u64 acc = 0;
-    GOSTCSP_UNROLL
-    for (std::size_t i = 0; i < N; ++i) acc |= a[i] ^ b[i];
-    return mask_is_zero(acc);
-}
-// r = a + b, returns carry.
-template <std::size_t N>
-GOSTCSP_INLINE u64 limbs_add(u64* r, const u64* a, const u64* b) noexcept {
-    unsigned char c = 0;
-    GOSTCSP_UNROLL
-    for (std::size_t i = 0; i < N; ++i) c = addc(c, a[i], b[i], &r[i]);
-    return c;
-}
-// r = a - b, returns borrow (0/1).
-template <std::size_t N>
-GOSTCSP_INLINE u64 limbs_sub(u64* r, const u64* a, const u64* b) noexcept {
-    unsigned char c = 0;
-    GOSTCSP_UNROLL
-    for (std::size_t i = 0; i < N; ++i) c = subb(c, a[i], b[i], &r[i]);
-    return c;
-}
-// All-ones when a < b (constant-time).
-template <std::size_t N>
-inline u64 limbs_lt_mask(const u64* a, const u64* b) noexcept {
-    u64 tmp[N];
-    return mask_from_bit(limbs_sub<N>(tmp, a, b));
-}
-
-// Big-endian bytes (exactly 8N) <-> limbs (limb 0 least significant).
-template <std::size_t N>
-inline void limbs_from_be(u64* r, const std::uint8_t* in) noexcept {
-    GOSTCSP_UNROLL
-    for (std::size_t i = 0; i < N; ++i) {
-        u64 w = 0;
-        GOSTCSP_UNROLL
-        for (std::size_t j = 0; j < 8; ++j) w = (w << 8) | in[8 * (N - 1 - i) + j];
-        r[i] = w;
-    }
-}
-template <std::size_t N>
-inline void limbs_to_be(std::uint8_t* out, const u64* a) noexcept {
-    GOSTCSP_UNROLL
-    for (std::size_t i = 0; i < N; ++i) GOSTCSP_UNROLL
-    for (std::size_t j = 0; j < 8; ++j)
-        out[8 * (N - 1 - i) + j] = static_cast<std::uint8_t>(a[i] >> (56 - 8 * j));
-}
-template <std::size_t N>
-inline void limbs_from_le(u64* r, const std::uint8_t* in) noexcept {
-    GOSTCSP_UNROLL
-    for (std::size_t i = 0; i < N; ++i) {
-        u64 w = 0;
-        GOSTCSP_UNROLL
-        for (std::size_t j = 0; j < 8; ++j) w |= static_cast<u64>(in[8 * i + j]) << (8 * j);
-        r[i] = w;
-    }
-}
-template <std::size_t N>
-inline void limbs_to_le(std::uint8_t* out, const u64* a) noexcept {
-    GOSTCSP_UNROLL
-    for (std::size_t i = 0; i < N; ++i) GOSTCSP_UNROLL
-    for (std::size_t j = 0; j < 8; ++j) out[8 * i + j] = static_cast<std::uint8_t>(a[i] >> (8 * j));
-}
 
 // Shared modular add/sub/neg for any modulus m < 2^(64N); inputs fully reduced.
 template <std::size_t N>
@@ -153,7 +16,7 @@ struct ModBase {
     static constexpr std::size_t limbs = N;
     u64 m[N];
 
-    GOSTCSP_INLINE void add(u64* r, const u64* a, const u64* b) const noexcept {
+    inline void add(u64* r, const u64* a, const u64* b) const noexcept {
         u64 s[N], d[N];
         unsigned char c = 0, bw = 0;
         GOSTCSP_UNROLL
@@ -166,7 +29,7 @@ struct ModBase {
         GOSTCSP_UNROLL
         for (std::size_t i = 0; i < N; ++i) r[i] = (s[i] & keep) | (d[i] & ~keep);
     }
-    GOSTCSP_INLINE void sub(u64* r, const u64* a, const u64* b) const noexcept {
+    inline void sub(u64* r, const u64* a, const u64* b) const noexcept {
         u64 d[N];
         unsigned char bw = 0, c = 0;
         GOSTCSP_UNROLL
@@ -238,7 +101,7 @@ inline void sqr_wide(u64* t, const u64* a) noexcept {
 #if GOSTCSP_EC_ASM
 // 4×4-limb product with MULX/ADCX/ADOX (BMI2 + ADX; callers check the CPU first). Two carry
 // chains per row; five rotating accumulators.
-GOSTCSP_INLINE void mul_wide4_adx(u64* t, const u64* a, const u64* b) noexcept {
+inline void mul_wide4_adx(u64* t, const u64* a, const u64* b) noexcept {
     u64 A0, A1, A2, A3, A4, lo, hi, z;
     // volatile: the results leave through memory, not through the register outputs
     __asm__ __volatile__(
@@ -316,7 +179,7 @@ GOSTCSP_INLINE void mul_wide4_adx(u64* t, const u64* a, const u64* b) noexcept {
 
 // p = 2^256 − c (c < 2^31): r = a·b mod p, fully reduced, in one MULX/ADX block. The low product
 // limbs go to a stack scratch (r may alias a or b); the high ones stay in registers for the fold.
-GOSTCSP_INLINE void pm4_mul_adx(u64* r, const u64* a, const u64* b, u64 c) noexcept {
+inline void pm4_mul_adx(u64* r, const u64* a, const u64* b, u64 c) noexcept {
     u64 A0, A1, A2, A3, A4, lo, hi, z;
     u64 tmp[3];
     const u64* ap = a;
@@ -428,7 +291,7 @@ GOSTCSP_INLINE void pm4_mul_adx(u64* r, const u64* a, const u64* b, u64 c) noexc
 }
 
 // p = 2^256 − c: r = a + b mod p (inputs < p), branch-free.
-GOSTCSP_INLINE void pm4_add(u64* r, const u64* a, const u64* b, u64 c) noexcept {
+inline void pm4_add(u64* r, const u64* a, const u64* b, u64 c) noexcept {
     u64 s0, s1, s2, s3, w0, w1, w2, w3, k;
     __asm__ __volatile__(
         "movq 0(%[a]), %[s0]\n\t"
@@ -466,7 +329,7 @@ GOSTCSP_INLINE void pm4_add(u64* r, const u64* a, const u64* b, u64 c) noexcept 
 
 // p = 2^256 − c: r = a − b mod p (inputs < p), branch-free. A borrow means adding p, i.e.
 // subtracting c modulo 2^256 (which cannot borrow again: the wrapped difference is ≥ c).
-GOSTCSP_INLINE void pm4_sub(u64* r, const u64* a, const u64* b, u64 c) noexcept {
+inline void pm4_sub(u64* r, const u64* a, const u64* b, u64 c) noexcept {
     u64 d0, d1, d2, d3, m;
     __asm__ __volatile__(
         "movq 0(%[a]), %[d0]\n\t"
@@ -493,7 +356,7 @@ GOSTCSP_INLINE void pm4_sub(u64* r, const u64* a, const u64* b, u64 c) noexcept 
 }
 
 // 8×8-limb product from four 4×4 MULX/ADX blocks (schoolbook on 256-bit halves).
-GOSTCSP_INLINE void mul_wide8_adx(u64* t, const u64* a, const u64* b) noexcept {
+inline void mul_wide8_adx(u64* t, const u64* a, const u64* b) noexcept {
     u64 mid1[8], mid2[8];
     mul_wide4_adx(t, a, b);              // lo·lo  → t[0..7]
     mul_wide4_adx(t + 8, a + 4, b + 4);  // hi·hi  → t[8..15]
@@ -511,21 +374,12 @@ GOSTCSP_INLINE void mul_wide8_adx(u64* t, const u64* a, const u64* b) noexcept {
     for (int i = 12; i < 16; ++i) c = addc(c, t[i], 0, &t[i]);
 }
 
-// True when the CPU has BMI2 and ADX (MULX, ADCX, ADOX).
-inline bool cpu_has_adx() noexcept {
-    static const bool has = [] {
-        unsigned a = 0, b = 0, c = 0, d = 0;
-        if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
-        return ((b >> 8) & 1) != 0 && ((b >> 19) & 1) != 0;  // EBX bit 8 BMI2, bit 19 ADX
-    }();
-    return has;
-}
 #endif
 
 // Montgomery arithmetic modulo any odd m (R = 2^(64N)). Elements are kept as a·R mod m.
 // Product into 2N limbs; Adx selects the MULX/ADX kernel for N = 4 (x86-64 only).
 template <std::size_t N, bool Adx>
-GOSTCSP_INLINE void mul_wide_sel(u64* t, const u64* a, const u64* b) noexcept {
+inline void mul_wide_sel(u64* t, const u64* a, const u64* b) noexcept {
 #if GOSTCSP_EC_ASM
     if constexpr (Adx && N == 4) {
         mul_wide4_adx(t, a, b);
@@ -538,7 +392,7 @@ GOSTCSP_INLINE void mul_wide_sel(u64* t, const u64* a, const u64* b) noexcept {
     mul_wide<N>(t, a, b);
 }
 template <std::size_t N, bool Adx>
-GOSTCSP_INLINE void sqr_wide_sel(u64* t, const u64* a) noexcept {
+inline void sqr_wide_sel(u64* t, const u64* a) noexcept {
 #if GOSTCSP_EC_ASM
     if constexpr (Adx && N == 4) {
         mul_wide4_adx(t, a, a);
@@ -597,12 +451,12 @@ struct MontField : ModBase<N> {
         GOSTCSP_UNROLL
         for (std::size_t i = 0; i < N; ++i) r[i] = (t[N + i] & keep) | (d[i] & ~keep);
     }
-    GOSTCSP_INLINE void mul(u64* r, const u64* a, const u64* b) const noexcept {
+    inline void mul(u64* r, const u64* a, const u64* b) const noexcept {
         u64 t[2 * N];
         mul_wide_sel<N, Adx>(t, a, b);
         redc(r, t);
     }
-    GOSTCSP_INLINE void sqr(u64* r, const u64* a) const noexcept {
+    inline void sqr(u64* r, const u64* a) const noexcept {
         u64 t[2 * N];
         sqr_wide_sel<N, Adx>(t, a);
         redc(r, t);
@@ -639,7 +493,7 @@ struct PseudoMersenneField : ModBase<N> {
         const u64 cc = static_cast<u64>(0) - modulus[0];
         return cc != 0 && cc < (static_cast<u64>(1) << 31);
     }
-    GOSTCSP_INLINE void reduce_wide(u64* r, const u64* t) const noexcept {
+    inline void reduce_wide(u64* r, const u64* t) const noexcept {
         // u = lo + hi·c  (N limbs + top word; top ≤ c + 1)
         u64 pl[N], ph[N], u[N];
         GOSTCSP_UNROLL
@@ -668,7 +522,7 @@ struct PseudoMersenneField : ModBase<N> {
         GOSTCSP_UNROLL
         for (std::size_t i = 0; i < N; ++i) r[i] = (w[i] & take) | (u[i] & ~take);
     }
-    GOSTCSP_INLINE void mul(u64* r, const u64* a, const u64* b) const noexcept {
+    inline void mul(u64* r, const u64* a, const u64* b) const noexcept {
 #if GOSTCSP_EC_ASM
         if constexpr (Adx && N == 4) {
             pm4_mul_adx(r, a, b, c);
@@ -679,7 +533,7 @@ struct PseudoMersenneField : ModBase<N> {
         mul_wide_sel<N, Adx>(t, a, b);
         reduce_wide(r, t);
     }
-    GOSTCSP_INLINE void sqr(u64* r, const u64* a) const noexcept {
+    inline void sqr(u64* r, const u64* a) const noexcept {
 #if GOSTCSP_EC_ASM
         if constexpr (Adx && N == 4) {
             pm4_mul_adx(r, a, a, c);
@@ -691,23 +545,23 @@ struct PseudoMersenneField : ModBase<N> {
         reduce_wide(r, t);
     }
 #if GOSTCSP_EC_ASM
-    GOSTCSP_INLINE void add(u64* r, const u64* a, const u64* b) const noexcept {
+    inline void add(u64* r, const u64* a, const u64* b) const noexcept {
         if constexpr (N == 4)
             pm4_add(r, a, b, c);
         else
             ModBase<N>::add(r, a, b);
     }
-    GOSTCSP_INLINE void sub(u64* r, const u64* a, const u64* b) const noexcept {
+    inline void sub(u64* r, const u64* a, const u64* b) const noexcept {
         if constexpr (N == 4)
             pm4_sub(r, a, b, c);
         else
             ModBase<N>::sub(r, a, b);
     }
-    GOSTCSP_INLINE void neg(u64* r, const u64* a) const noexcept {
+    inline void neg(u64* r, const u64* a) const noexcept {
         u64 z[N] = {};
         sub(r, z, a);
     }
-    GOSTCSP_INLINE void dbl(u64* r, const u64* a) const noexcept {
+    inline void dbl(u64* r, const u64* a) const noexcept {
         add(r, a, a);
     }
 #endif

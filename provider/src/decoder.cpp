@@ -10,6 +10,7 @@
 
 #include <memory>
 
+#include "engine_coexist.hpp"
 #include "errors.hpp"
 #include "key.hpp"
 #include "prov.hpp"
@@ -70,6 +71,9 @@ template <KeyKind K, Input I>
 int decode(void* vctx, OSSL_CORE_BIO* cin, int, OSSL_CALLBACK* data_cb, void* data_cbarg,
            OSSL_PASSPHRASE_CALLBACK*, void*) noexcept {
     auto* ctx = static_cast<DecCtx*>(vctx);
+    // A foreign engine that owns GOST keys would be handed our key objects: leave the bytes to its
+    // own (legacy ASN.1) decoder, which OpenSSL tries when no provider decoder answers.
+    if (foreign_pkey_engine(K) != nullptr) return 1;
     long len = 0;
     unsigned char* der = read_all(ctx->prov, cin, &len);
     if (der == nullptr) return 1;  // nothing to read: empty-handed, not an error

@@ -48,6 +48,7 @@ const OSSL_ITEM reason_table[] = {
     item<Reason::token_module>("PKCS#11 module error"),
     item<Reason::bad_uri>("bad pkcs11 URI"),
     item<Reason::token_not_found>("token not found"),
+    item<Reason::foreign_engine>("another engine owns GOST keys in this process"),
     OSSL_ITEM{0, nullptr},
 };
 

@@ -46,6 +46,8 @@ enum class Reason : int {
     token_module = 106,
     bad_uri = 107,
     token_not_found = 108,
+    // A foreign ENGINE owns the GOST key types (engine_coexist.hpp).
+    foreign_engine = 120,
 };
 
 // {reason, text} rows for OSSL_FUNC_PROVIDER_GET_REASON_STRINGS, ending with {0, nullptr}.

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "engine_coexist.hpp"
 #include "errors.hpp"
 #include "key.hpp"
 #include "prov.hpp"
@@ -43,6 +44,10 @@ int emit_object(ProvCtx* prov, const FoundObject& obj, const std::string& uri,
     GostKey* key = obj.cls == CKO_PRIVATE_KEY ? token_private_key(prov, obj, uri.c_str())
                                               : token_public_key(prov, obj);
     if (key == nullptr) return 0;
+    if (refuse_under_foreign_engine(prov, key->kind)) {
+        delete key;
+        return 0;
+    }
     int type = OSSL_OBJECT_PKEY;
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type),

@@ -2,9 +2,8 @@
 // Digest, sign/verify, HMAC and VKO through the module, checked against Botan 2 (independent
 // Streebog, 34.10-2012 and curve arithmetic); buffer-size rules; 8 threads × 1,000 signatures.
 //
-// Botan traps (shared/design.md): its "gost_256A" group is the CryptoPro-A curve, which is tc26
-// 256-B; it verifies wrongly on the cofactor-4 curves, so those are left to gost-engine
-// (p11_interop_test).
+// Botan 2.19 traps: its "gost_256A" group is the CryptoPro-A curve, which is tc26 256-B; it
+// verifies wrongly on the cofactor-4 curves, so those are left to gost-engine (p11_interop_test).
 #include <botan/auto_rng.h>
 #include <botan/ec_group.h>
 #include <botan/gost_3410.h>

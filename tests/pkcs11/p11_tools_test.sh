@@ -135,17 +135,22 @@ p11tool --provider "$module" --list-all-certs "pkcs11:token=tools%20demo" 2>/dev
   || fail "p11tool --list-all-certs"
 
 step "p11-kit: a module file registers it; the proxy serves it"
-# p11-kit reads ~/.config/pkcs11/modules except for root; as root, run this part as nobody.
+# p11-kit reads ~/.config/pkcs11/modules except for root; as root, run this part as nobody, in
+# a world-readable directory outside the checkout with a copy of the module (support/other_user.sh).
 pk="$work/p11kit"
-mkdir -p "$pk/home/.config/pkcs11/modules" "$pk/tokens"
-printf 'module: %s\n' "$module" >"$pk/home/.config/pkcs11/modules/gostcsp.module"
-printf 'token_dir = %s/tokens\nkdf_iterations = 10\n' "$pk" >"$pk/gostcsp.conf"
+pk_module="$module"
 as_user=(env)
 if [ "$(id -u)" -eq 0 ]; then
-  chmod 755 "$work"
-  chown -R nobody "$pk"
-  as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups env)
+  source "$(dirname "${BASH_SOURCE[0]}")/../support/other_user.sh"
+  pk="$(other_user_dir)"
+  trap 'rm -rf "$work" "$pk"' EXIT
+  pk_module="$(other_user_copy "$pk/bin" "$module")"
+  as_user=("${OTHER_USER[@]}" env)
 fi
+mkdir -p "$pk/home/.config/pkcs11/modules" "$pk/tokens"
+printf 'module: %s\n' "$pk_module" >"$pk/home/.config/pkcs11/modules/gostcsp.module"
+printf 'token_dir = %s/tokens\nkdf_iterations = 10\n' "$pk" >"$pk/gostcsp.conf"
+[ "$(id -u)" -ne 0 ] || chown -R nobody "$pk"
 "${as_user[@]}" HOME="$pk/home" GOSTCSP_CONF="$pk/gostcsp.conf" p11-kit list-modules >"$work/mods" 2>&1 || true
 grep -q "^gostcsp: " "$work/mods" || fail "p11-kit list-modules: $(cat "$work/mods")"
 grep -q "gostcsp GOST R 34.10-2012 token" "$work/mods" || fail "p11-kit: library description"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Botan 2 as an independent GOST R 34.10-2012 checker for the provider tests (explicit domain
-// parameters from shared/vectors/curves.txt, never Botan's own OID table — see design.md).
+// parameters from tests/vectors/curves.txt, never Botan's own OID table).
 //
 //   gostcsp_botan_check verify <paramset-oid> <pub X‖Y LE hex> <message file> <sig s‖r hex>
 //   gostcsp_botan_check sign   <paramset-oid> <message file> <out SPKI DER> <out signature>

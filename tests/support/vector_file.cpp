@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Parser for shared/vectors/*.txt.
+// Parser for tests/vectors/*.txt.
 #include "vector_file.hpp"
 
 #include <cstdlib>

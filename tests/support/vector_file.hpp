@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Reader for the verified vector files in shared/vectors (records of `key = value` lines).
+// Reader for the verified vector files in tests/vectors (records of `key = value` lines).
 #pragma once
 
 #include <cstdint>

@@ -27,6 +27,19 @@ namespace fs = std::filesystem;
 
 const char* const user_pin = "Teal-Otter-5531";
 
+// The built programs, or copies named by the environment: token_cli_test.sh runs this test as
+// another user on world-readable copies when the checkout is private (support/other_user.sh).
+std::string built_or_env(const char* var, const char* built) {
+    const char* value = std::getenv(var);
+    return value != nullptr && *value != '\0' ? value : built;
+}
+std::string provider_dir() {
+    return built_or_env("GOSTCSP_PROVIDER_DIR", GOSTCSP_PROVIDER_DIR);
+}
+std::string p11_module() {
+    return built_or_env("GOSTCSP_P11_MODULE", GOSTCSP_P11_MODULE);
+}
+
 class TokenApi : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
@@ -38,7 +51,8 @@ class TokenApi : public ::testing::Test {
         setenv("SO_PIN", "12345678", 1);
         setenv("FACTORY_PIN", "87654321", 1);
         setenv("USER_PIN", user_pin, 1);
-        const std::string tool = GOSTCSP_TOOL;
+        // Quoted: the checkout's path may contain spaces.
+        const std::string tool = "'" + built_or_env("GOSTCSP_TOOL", GOSTCSP_TOOL) + "'";
         for (const std::string args :
              {"init-token --label api --so-pin-env SO_PIN",
               "unblock --token api --so-pin-env SO_PIN --new-pin-env FACTORY_PIN",
@@ -51,12 +65,14 @@ class TokenApi : public ::testing::Test {
             << "openssl_conf = openssl_init\n[openssl_init]\nproviders = provider_sect\n"
                "[provider_sect]\ndefault = default_sect\ngostcsp = gostcsp_sect\n"
                "[default_sect]\nactivate = 1\n[gostcsp_sect]\nactivate = 1\n"
-               "module = " GOSTCSP_PROVIDER_DIR "/gostcsp.so\n"
+               "module = "
+            << provider_dir()
+            << "/gostcsp.so\n"
             // GOSTCSP_TEST_REGISTERED=1: reach the module through p11-kit's registry instead
             // (register it in ~/.config/pkcs11/modules; p11-kit reads that only for non-root).
             << (std::getenv("GOSTCSP_TEST_REGISTERED") != nullptr
                     ? ""
-                    : "pkcs11-module = " GOSTCSP_P11_MODULE "\n");
+                    : "pkcs11-module = " + p11_module() + "\n");
         libctx_ = OSSL_LIB_CTX_new();
         ASSERT_NE(libctx_, nullptr);
         ASSERT_EQ(OSSL_LIB_CTX_load_config(libctx_, (dir_ / "openssl.cnf").c_str()), 1);
@@ -150,7 +166,7 @@ TEST_F(TokenApi, LogsInAgainAfterTheTokenLoggedOut) {
     ASSERT_NE(key, nullptr);
     ASSERT_TRUE(sign_verify(key, 7));
     // Log the application out through the module directly (login state is per process).
-    void* lib = dlopen(GOSTCSP_P11_MODULE, RTLD_NOW | RTLD_NOLOAD);
+    void* lib = dlopen(p11_module().c_str(), RTLD_NOW | RTLD_NOLOAD);
     ASSERT_NE(lib, nullptr);
     auto get =
         reinterpret_cast<CK_RV (*)(CK_FUNCTION_LIST_PTR_PTR)>(dlsym(lib, "C_GetFunctionList"));

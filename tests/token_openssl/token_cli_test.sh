@@ -13,6 +13,23 @@ prov_dir="${GOSTCSP_PROVIDER_DIR:?}"
 module="${GOSTCSP_P11_MODULE:?path of libgostcsp-pkcs11.so}"
 tool="${GOSTCSP_TOOL:?path of gostcsp-tool}"
 scratch="${GOSTCSP_SCRATCH:-$PWD/scratch}/$flow"
+# As root, the flows that rely on p11-kit's registry run openssl as nobody (as_user below). They
+# work outside the checkout, which may sit in a 0700 home, on world-readable copies of the built
+# programs (support/other_user.sh); the other flows run as the current user where they are.
+source "$(dirname "${BASH_SOURCE[0]}")/../support/other_user.sh"
+if [ "$(id -u)" -eq 0 ] && [[ " registered proxy api_registered " == *" $flow "* ]]; then
+    stage="$(other_user_dir)"
+    trap 'rm -rf "$stage"' EXIT
+    prov_dir="$(dirname "$(other_user_copy "$stage/bin/providers" "$prov_dir/gostcsp.so")")"
+    module="$(other_user_copy "$stage/bin" "$module")"
+    tool="$(other_user_copy "$stage/bin" "$tool")"
+    if [ -x "${GOSTCSP_TOKEN_API:-}" ]; then
+        GOSTCSP_TOKEN_API="$(other_user_copy "$stage/bin" "$GOSTCSP_TOKEN_API")"
+    fi
+    # test_token_api takes these in place of the build paths compiled into it.
+    export GOSTCSP_PROVIDER_DIR="$prov_dir" GOSTCSP_P11_MODULE="$module" GOSTCSP_TOOL="$tool"
+    scratch="$stage/$flow"
+fi
 rm -rf "$scratch" && mkdir -p "$scratch" && cd "$scratch"
 
 # --- harness -------------------------------------------------------------------------------
@@ -46,7 +63,7 @@ AS=()
 as_user() {
     if [ "$(id -u)" -eq 0 ]; then
         chown -R nobody:nogroup "$scratch"
-        AS=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+        AS=("${OTHER_USER[@]}")
     fi
 }
 # G: openssl with gostcsp beside default. E: openssl with gost-engine only (no provider config).
