@@ -99,56 +99,6 @@ TokenMechanisms scan_mechanisms(CK_FUNCTION_LIST* fl, CK_SLOT_ID slot) {
 
 }  // namespace
 
-PinBuffer::~PinBuffer() {
-    release();
-}
-
-bool PinBuffer::reserve(std::size_t n) {
-    if (n <= cap_) return true;
-    const long page_size = sysconf(_SC_PAGESIZE);
-    const std::size_t page = page_size > 0 ? static_cast<std::size_t>(page_size) : 4096;
-    const std::size_t cap = (n + page - 1) / page * page;
-    void* p = mmap(nullptr, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) return false;
-    (void)madvise(p, cap, MADV_DONTDUMP);  // not in core dumps
-    (void)mlock(p, cap);                   // not in swap (best effort: RLIMIT_MEMLOCK)
-    auto* fresh = static_cast<char*>(p);
-    if (len_ != 0) std::memcpy(fresh, data_, len_);
-    const std::size_t len = len_;
-    release();
-    data_ = fresh;
-    cap_ = cap;
-    len_ = len;
-    return true;
-}
-
-void PinBuffer::release() noexcept {
-    if (data_ == nullptr) return;
-    OPENSSL_cleanse(data_, cap_);
-    (void)munlock(data_, cap_);
-    (void)munmap(data_, cap_);
-    data_ = nullptr;
-    cap_ = 0;
-    len_ = 0;
-}
-
-void PinBuffer::assign(const char* data, std::size_t len) {
-    clear();
-    if (len == 0 || !reserve(len)) return;
-    std::memcpy(data_, data, len);
-    len_ = len;
-}
-
-void PinBuffer::push_back(char c) {
-    if (!reserve(len_ + 1)) return;
-    data_[len_++] = c;
-}
-
-void PinBuffer::clear() noexcept {
-    if (data_ != nullptr) OPENSSL_cleanse(data_, cap_);
-    len_ = 0;
-}
-
 bool read_pin_file(const std::string& source, PinBuffer& out) {
     std::string path = source;
     if (path.rfind("file:", 0) == 0) path = path.substr(5);

@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "pin_buffer.hpp"
+
 typedef struct p11_kit_uri P11KitUri;
 
 namespace gostcsp::prov {
@@ -35,32 +37,6 @@ struct TokenMechanisms {
     bool hash256 = false, hash512 = false;  // CKM_GOSTR3410_WITH_GOSTR3411_12_256/_512
     bool derive = false;                    // CKM_GOSTR3410_12_DERIVE
     bool any() const noexcept { return raw256 || raw512 || hash256 || hash512; }
-};
-
-// A PIN kept in memory only as long as the token it unlocks (wiped on destruction). The bytes
-// live in their own mmap'd pages, locked (mlock, best effort) and excluded from core dumps
-// (MADV_DONTDUMP), never in the ordinary heap; clear() wipes them.
-class PinBuffer {
-  public:
-    PinBuffer() = default;
-    PinBuffer(const PinBuffer&) = delete;
-    PinBuffer& operator=(const PinBuffer&) = delete;
-    ~PinBuffer();
-    // Copies `len` bytes in. On allocation failure the buffer stays empty.
-    void assign(const char* data, std::size_t len);
-    void assign(std::string_view v) { assign(v.data(), v.size()); }
-    // Appends one byte (percent-decoding writes straight into locked memory).
-    void push_back(char c);
-    void clear() noexcept;
-    bool empty() const noexcept { return len_ == 0; }
-    std::string_view view() const noexcept { return {data_, len_}; }
-
-  private:
-    bool reserve(std::size_t n);
-    void release() noexcept;
-    char* data_ = nullptr;
-    std::size_t cap_ = 0;
-    std::size_t len_ = 0;
 };
 
 // One token in one slot of one module. Shared by every key loaded from it.

@@ -334,48 +334,6 @@ void free_p11_client(ProvCtx* prov) noexcept {
 
 // --- look-up ---
 
-namespace {
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-}  // namespace
-
-std::string split_pin_value(std::string_view uri, PinBuffer& pin) {
-    const std::size_t q = uri.find('?');
-    if (q == std::string_view::npos) return std::string(uri);
-    std::string out(uri.substr(0, q));
-    std::string_view query = uri.substr(q + 1);
-    bool first = true;
-    while (!query.empty()) {
-        const std::size_t amp = query.find('&');
-        const std::string_view attr = query.substr(0, amp);
-        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-        constexpr std::string_view key = "pin-value=";
-        if (attr.substr(0, key.size()) == key) {
-            pin.clear();
-            const std::string_view v = attr.substr(key.size());
-            for (std::size_t i = 0; i < v.size(); ++i) {
-                const int hi = i + 2 < v.size() && v[i] == '%' ? hex_value(v[i + 1]) : -1;
-                const int lo = hi >= 0 ? hex_value(v[i + 2]) : -1;
-                if (v[i] == '%' && hi >= 0 && lo >= 0) {
-                    pin.push_back(static_cast<char>(hi * 16 + lo));
-                    i += 2;
-                } else {
-                    pin.push_back(v[i]);
-                }
-            }
-            continue;
-        }
-        out += first ? '?' : '&';
-        out.append(attr);
-        first = false;
-    }
-    return out;
-}
-
 bool find_uri_objects(ProvCtx* prov, const char* uri_text, CK_OBJECT_CLASS only_class,
                       bool any_class, bool need_some, PinSources& pins,
                       std::vector<FoundObject>& out) noexcept {

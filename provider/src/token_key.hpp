@@ -44,12 +44,6 @@ struct PinSources {
     void* pw_cbarg = nullptr;
 };
 
-// Removes the pin-value attribute from a pkcs11: URI, percent-decoding its value into `pin`
-// (untouched when the URI has none). Returns the URI without it: what messages, p11-kit (whose
-// parser frees its copy without wiping) and key objects get. pin-value is discouraged anyway:
-// the application's own copy of the URI still holds the PIN (docs/security.md).
-std::string split_pin_value(std::string_view uri, PinBuffer& pin);
-
 // The provider's PKCS#11 client, created on first use (modules load lazily).
 P11Client* p11_client(ProvCtx* prov) noexcept;
 // Reads pkcs11-module, pkcs11-pin, pkcs11-pin-file from the provider's openssl.cnf section.
