@@ -61,7 +61,7 @@ struct TokenSetup {
         std::filesystem::create_directories(dir);
         setenv("GOSTCSP_TOKEN_DIR", (dir / "tokens").c_str(), 1);
         setenv("GOSTCSP_CONF", (dir / "gostcsp.conf").c_str(), 1);
-        std::ofstream(dir / "gostcsp.conf") << "kdf_iterations = 64\n";
+        std::ofstream(dir / "gostcsp.conf") << "test_token = true\nkdf_iterations = 64\n";
         setenv("BENCH_SO_PIN", "12345678", 1);
         setenv("BENCH_FACTORY_PIN", "87654321", 1);
         setenv("BENCH_USER_PIN", pin, 1);
@@ -70,7 +70,8 @@ struct TokenSetup {
               "unblock --token bench --so-pin-env BENCH_SO_PIN --new-pin-env BENCH_FACTORY_PIN",
               "change-pin --token bench --pin-env BENCH_FACTORY_PIN --new-pin-env BENCH_USER_PIN",
               "keygen --token bench --pin-env BENCH_USER_PIN --label k --id 01 --param-set A"}) {
-            const std::string cmd = tool + " " + args + " >/dev/null 2>&1";
+            const std::string cmd =
+                "'" + tool + "' " + args + " >/dev/null 2>&1";  // quoted: spaces
             if (std::system(cmd.c_str()) != 0) {
                 why = "gostcsp-tool failed: " + cmd;
                 return;

@@ -12,7 +12,7 @@ module="$build/pkcs11/libgostcsp-pkcs11.so"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/gostcsp-p11demo.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-printf 'token_dir = %s/tokens\nkdf_iterations = 1000\n' "$work" >"$work/gostcsp.conf"
+printf 'token_dir = %s/tokens\ntest_token = true\nkdf_iterations = 1000\n' "$work" >"$work/gostcsp.conf"
 export GOSTCSP_CONF="$work/gostcsp.conf"
 unset GOSTCSP_TOKEN_DIR
 # PINs reach pkcs11-tool through its environment (OpenSC's --pin env:VAR), never on a command

@@ -116,6 +116,7 @@ class LockedBox {
     }
     bool valid() const noexcept { return ptr_ != nullptr; }
     T& operator*() noexcept { return *ptr_; }
+    const T& operator*() const noexcept { return *ptr_; }
     T* operator->() noexcept { return ptr_; }
 
   private:

@@ -111,6 +111,7 @@ void Db::close() noexcept {
     if (db_) {
         sqlite3_close_v2(db_);
         db_ = nullptr;
+        file_ = nullptr;
     }
 }
 
@@ -130,9 +131,26 @@ Status Db::open(const std::filesystem::path& path) {
     // briefly blocking a writer costs nothing at a token's write rate. FULL sync makes every
     // acknowledged commit durable across power loss, not only across a killed process.
     // secure_delete overwrites freed pages so removed ciphertexts and old wraps do not linger.
-    return exec(
-        "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;"
-        "PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF;");
+    // No mmap: change_counter() reads the header with pread, which must not race a remap.
+    if (Status st = exec("PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; "
+                         "PRAGMA secure_delete=ON; PRAGMA mmap_size=0; "
+                         "PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF;");
+        !st) {
+        return st;
+    }
+    // The file handle is fixed for the connection's lifetime; taken now, while single-threaded.
+    if (sqlite3_file_control(db_, "main", SQLITE_FCNTL_FILE_POINTER, &file_) != SQLITE_OK) {
+        file_ = nullptr;
+    }
+    return {};
+}
+
+std::optional<std::uint32_t> Db::change_counter() const noexcept {
+    if (file_ == nullptr || file_->pMethods == nullptr) return std::nullopt;
+    unsigned char b[4];
+    if (file_->pMethods->xRead(file_, b, sizeof b, 24) != SQLITE_OK) return std::nullopt;
+    return (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) |
+           std::uint32_t{b[3]};
 }
 
 Status Db::exec(std::string_view sql) {

@@ -72,9 +72,15 @@ class Db {
     // A status for the last error on this connection, prefixed by `what`.
     Status last_error(std::string_view what, int rc);
     std::int64_t last_insert_rowid() const noexcept;
+    // SQLite's file change counter (header offset 24), read with one pread and no lock. In
+    // rollback-journal mode every commit by any process increments it, so an unchanged value
+    // means nothing was committed since it was last read. Safe to call from any thread while
+    // another uses the connection. nullopt when unreadable (e.g. an empty file).
+    std::optional<std::uint32_t> change_counter() const noexcept;
 
   private:
     sqlite3* db_ = nullptr;
+    sqlite3_file* file_ = nullptr;  // the main database file, for change_counter()
     std::string path_;
 };
 

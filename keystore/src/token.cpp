@@ -3,23 +3,29 @@
 #include "gostcsp/keystore/token.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <map>
 #include <mutex>
+#include <shared_mutex>
+#include <thread>
+#include <unordered_map>
 
 #include "gostcsp/gost3410.hpp"
 #include "gostcsp/keystore/testing.hpp"
 #include "gostcsp/secure.hpp"
 #include "internal.hpp"
 #include "log.hpp"
+#include "pin_attempts.hpp"
 #include "sqlite_db.hpp"
 
 namespace gostcsp::keystore {
@@ -38,14 +44,32 @@ std::atomic<Hook> after_counter_commit{nullptr};
 void set_after_counter_commit_hook(Hook hook) noexcept {
     after_counter_commit = hook;
 }
+namespace {
+std::atomic<VerdictHook> verdict{nullptr};
+}
+void set_verdict_hook(VerdictHook hook) noexcept {
+    verdict = hook;
+}
+VerdictHook verdict_hook() noexcept {
+    return verdict.load();
+}
 }  // namespace testing
 
 namespace {
 
+// Bumped in every fork child (pthread_atfork), so the cache fast path notices a fork without a
+// getpid() system call. glibc unregisters the handler when the module is unloaded.
+std::atomic<unsigned> fork_generation{0};
+unsigned current_fork_generation() {
+    static std::once_flag once;
+    std::call_once(once, [] { ::pthread_atfork(nullptr, nullptr, [] { ++fork_generation; }); });
+    return fork_generation.load(std::memory_order_relaxed);
+}
+
 // ---- file format -------------------------------------------------------------------------------
 
 constexpr std::int64_t application_id = 0x47435354;  // "GCST" in the SQLite header
-constexpr std::int64_t format_version = 1;           // PRAGMA user_version
+constexpr std::int64_t format_version = 2;           // PRAGMA user_version
 constexpr std::size_t token_id_bytes = 16;
 constexpr std::size_t data_key_bytes = detail::aead_key_bytes;
 constexpr std::size_t max_label_bytes = 32;
@@ -91,7 +115,7 @@ constexpr std::uint32_t flag_has_secret = 1u << 5;
 constexpr std::uint32_t flag_known = (1u << 6) - 1;
 
 constexpr std::string_view aad_object_tag = "gostcsp/object/v1";
-constexpr std::string_view aad_wrap_tag = "gostcsp/data-key/v1";
+constexpr std::string_view aad_wrap_tag = "gostcsp/data-key/v2";
 
 // A stored object in its on-disk form (also used for session objects in memory).
 struct Record {
@@ -118,18 +142,6 @@ Bytes record_aad(std::span<const std::uint8_t> token_id, const Record& r) {
     w.u64(static_cast<std::uint64_t>(r.param_set));
     w.u32(r.flags);
     w.text(r.aead_alg);
-    return std::move(w.data());
-}
-
-Bytes wrap_aad(std::span<const std::uint8_t> token_id, UserType who, std::string_view kdf_alg,
-               std::uint32_t iterations, std::span<const std::uint8_t> salt) {
-    Writer w;
-    w.text(aad_wrap_tag);
-    w.bytes(token_id);
-    w.u8(static_cast<std::uint8_t>(who));
-    w.text(kdf_alg);
-    w.u32(iterations);
-    w.bytes(salt);
     return std::move(w.data());
 }
 
@@ -306,12 +318,38 @@ struct Wrap {
     std::string wrap_alg{detail::aead_aes256_gcm};
     Bytes nonce;
     Bytes wrapped;
+    // The PIN's policy state, authenticated by the wrap: altering it in the file makes the PIN
+    // stop working instead of lifting a must-change or raising the retry limit.
+    std::uint32_t max_retries = 0;
+    bool must_change = false;
 };
 
+Bytes wrap_aad(std::span<const std::uint8_t> token_id, UserType who, const Wrap& wr) {
+    Writer w;
+    w.text(aad_wrap_tag);
+    w.bytes(token_id);
+    w.u8(static_cast<std::uint8_t>(who));
+    w.text(wr.kdf_alg);
+    w.u32(wr.iterations);
+    w.bytes(wr.salt);
+    w.u32(wr.max_retries);
+    w.u8(wr.must_change ? 1 : 0);
+    return std::move(w.data());
+}
+
 Result<Wrap> make_wrap(std::span<const std::uint8_t> token_id, UserType who, std::string_view pin,
-                       std::span<const std::uint8_t> data_key, std::uint32_t iterations) {
+                       std::span<const std::uint8_t> data_key, std::uint32_t iterations,
+                       std::uint32_t max_retries, bool must_change, bool test_token) {
+    if (iterations < min_kdf_iterations && !test_token) {
+        return Status(Error::config_error, "kdf_iterations " + std::to_string(iterations) +
+                                               " is below the minimum " +
+                                               std::to_string(min_kdf_iterations) +
+                                               " for a token that is not a test token");
+    }
     Wrap w;
     w.iterations = iterations;
+    w.max_retries = max_retries;
+    w.must_change = must_change;
     w.salt.resize(detail::kdf_salt_bytes);
     w.nonce.resize(detail::aead_nonce_bytes);
     if (Status st = detail::random_public(w.salt); !st) return st;
@@ -319,15 +357,13 @@ Result<Wrap> make_wrap(std::span<const std::uint8_t> token_id, UserType who, std
     auto kek = detail::derive_kek(w.kdf_alg, pin, w.salt, w.iterations);
     if (!kek) return kek.status();
     auto sealed =
-        detail::aead_seal(w.wrap_alg, kek->span(), w.nonce,
-                          wrap_aad(token_id, who, w.kdf_alg, w.iterations, w.salt), data_key);
+        detail::aead_seal(w.wrap_alg, kek->span(), w.nonce, wrap_aad(token_id, who, w), data_key);
     if (!sealed) return sealed.status();
     w.wrapped = std::move(*sealed);
     return w;
 }
 
-Status store_wrap(Db& db, UserType who, const Wrap& w, std::uint32_t max_retries,
-                  bool must_change) {
+Status store_wrap(Db& db, UserType who, const Wrap& w) {
     Stmt s(db,
            "INSERT OR REPLACE INTO pins (user_type, kdf_alg, kdf_salt, kdf_iterations, wrap_alg, "
            "wrap_nonce, wrapped_key, failed, max_retries, must_change) "
@@ -339,8 +375,8 @@ Status store_wrap(Db& db, UserType who, const Wrap& w, std::uint32_t max_retries
     s.bind(5, w.wrap_alg);
     s.bind_blob(6, w.nonce);
     s.bind_blob(7, w.wrapped);
-    s.bind(8, static_cast<std::int64_t>(max_retries));
-    s.bind(9, must_change ? 1 : 0);
+    s.bind(8, static_cast<std::int64_t>(w.max_retries));
+    s.bind(9, w.must_change ? 1 : 0);
     return s.run();
 }
 
@@ -432,14 +468,19 @@ Result<std::optional<PinRow>> read_pin_row(Db& db, UserType who) {
     r.failed = static_cast<std::uint32_t>(failed);
     r.max_retries = static_cast<std::uint32_t>(max);
     r.must_change = s.column_int(8) != 0;
+    r.wrap.max_retries = r.max_retries;
+    r.wrap.must_change = r.must_change;
     return std::optional<PinRow>(std::move(r));
 }
 
-PinState pin_state(const std::optional<PinRow>& row) {
+Result<PinState> pin_state(Db& db, UserType who, const std::optional<PinRow>& row) {
     PinState p;
     if (!row) return p;
+    auto rows = detail::count_attempts(db, who);
+    if (!rows) return rows.status();
     p.initialized = true;
-    p.failed = row->failed;
+    p.failed = row->failed + rows->live + rows->dead;
+    p.in_flight = rows->live;
     p.max_retries = row->max_retries;
     p.must_change = row->must_change;
     return p;
@@ -476,22 +517,45 @@ Status create_token_file(const std::filesystem::path& path) {
     return {};
 }
 
-// A PIN verification: the counter is incremented and committed first, then the PIN is tried.
+// A PIN verification under the attempt protocol (docs/keystore.md "PIN protocol"):
+//  1. admission, one transaction: attempts of dead processes become failures; if the counted
+//     failures plus the attempts in flight leave a try, an attempt row is committed; if not and
+//     attempts are in flight, wait for their verdicts (one may succeed); if none are, locked.
+//  2. the KDF and unwrap, outside any transaction;
+//  3. verdict, one transaction: the row goes; success resets the resolved failures to 0, a
+//     failure adds one (unless another process already folded the row in as dead).
+// A process killed after 1 leaves its row, which the next admission counts as a failure.
 struct Verified {
     SecureBytes data_key;
     Bytes token_id;
     bool must_change = false;
 };
 
+// How long a login waits for attempts in flight before giving up with `busy`.
+constexpr auto admission_wait_limit = std::chrono::seconds(120);
+
+Status locked_status(UserType who) {
+    return Status(Error::pin_locked,
+                  who == UserType::user
+                      ? "user PIN is locked; the SO must set a new user PIN (unblock)"
+                      : "SO PIN is locked; only re-initialising the token (which destroys "
+                        "its keys) recovers");
+}
+
 Result<Verified> verify_pin_counted(Db& db, UserType who, std::string_view pin) {
     Verified v;
     PinRow row;
-    {
+    std::int64_t attempt = 0;
+    const auto give_up = std::chrono::steady_clock::now() + admission_wait_limit;
+    std::uint32_t backoff_us = 200;
+    for (;;) {
         Transaction tx(db);
         if (Status st = tx.begin(); !st) return st;
         auto id = read_token_id(db);
         if (!id) return id.status();
         v.token_id = std::move(*id);
+        auto reaped = detail::reap_dead_attempts(db, who);
+        if (!reaped) return reaped.status();
         auto r = read_pin_row(db, who);
         if (!r) return r.status();
         if (!*r) {
@@ -502,30 +566,56 @@ Result<Verified> verify_pin_counted(Db& db, UserType who, std::string_view pin) 
             return Status(Error::corrupt, "token has no SO PIN record");
         }
         row = std::move(**r);
-        if (row.failed >= row.max_retries) {
-            return Status(Error::pin_locked,
-                          who == UserType::user
-                              ? "user PIN is locked; the SO must set a new user PIN (unblock)"
-                              : "SO PIN is locked; only re-initialising the token (which destroys "
-                                "its keys) recovers");
+        auto rows = detail::count_attempts(db, who);
+        if (!rows) return rows.status();
+        if (std::uint64_t{row.failed} + rows->live < row.max_retries) {
+            auto a = detail::begin_attempt(db, who);
+            if (!a) return a.status();
+            attempt = *a;
+            if (Status st = tx.commit(); !st) return st;
+            break;
         }
-        Stmt inc(db, "UPDATE pins SET failed = failed + 1 WHERE user_type = ?");
-        inc.bind(1, static_cast<std::int64_t>(who));
-        if (Status st = inc.run(); !st) return st;
-        if (Status st = tx.commit(); !st) return st;
+        if (Status st = tx.commit(); !st) return st;  // keep what was reaped
+        if (rows->live == 0) return locked_status(who);
+        // Every remaining try is in flight: one of them may be right and free the others.
+        if (std::chrono::steady_clock::now() > give_up) {
+            return Status(Error::busy, "too many PIN attempts in flight; try again");
+        }
+        std::this_thread::sleep_for(std::chrono::microseconds(backoff_us));
+        backoff_us = std::min<std::uint32_t>(backoff_us * 2, 20000);
     }
     // The attempt is on disk. Only now is the PIN tried.
     if (auto hook = testing::after_counter_commit.load()) hook();
 
     auto kek = detail::derive_kek(row.wrap.kdf_alg, pin, row.wrap.salt, row.wrap.iterations);
     if (!kek) return kek.status();
-    auto dk = detail::aead_open(
-        row.wrap.wrap_alg, kek->span(), row.wrap.nonce,
-        wrap_aad(v.token_id, who, row.wrap.kdf_alg, row.wrap.iterations, row.wrap.salt),
-        row.wrap.wrapped);
-    if (!dk) {
-        if (dk.error() != Error::integrity_failure) return dk.status();
-        const std::uint32_t failed = row.failed + 1;
+    auto dk = detail::aead_open(row.wrap.wrap_alg, kek->span(), row.wrap.nonce,
+                                wrap_aad(v.token_id, who, row.wrap), row.wrap.wrapped);
+    if (!dk && dk.error() != Error::integrity_failure) return dk.status();
+    const bool correct = dk.ok() && dk->size() == data_key_bytes;
+    if (dk.ok() && !correct) return Status(Error::corrupt, "bad data key length");
+
+    Transaction tx(db);
+    if (Status st = tx.begin(); !st) return st;
+    auto id = read_token_id(db);
+    if (!id) return id.status();
+    if (*id != v.token_id) {
+        return Status(Error::token_changed, "token was re-initialised during login");
+    }
+    auto mine = detail::end_attempt(db, attempt);
+    if (!mine) return mine.status();
+    if (correct || *mine) {
+        Stmt upd(db, correct ? "UPDATE pins SET failed = 0 WHERE user_type = ?"
+                             : "UPDATE pins SET failed = failed + 1 WHERE user_type = ?");
+        upd.bind(1, static_cast<std::int64_t>(who));
+        if (Status st = upd.run(); !st) return st;
+    }
+    auto after = read_pin_row(db, who);
+    if (!after) return after.status();
+    if (auto hook = testing::verdict_hook(); hook && (correct || *mine)) hook(correct ? 'S' : 'W');
+    if (Status st = tx.commit(); !st) return st;
+    if (!correct) {
+        const std::uint32_t failed = *after ? (*after)->failed : row.max_retries;
         if (failed >= row.max_retries) {
             detail::log(LogLevel::info, who_name(who) + " PIN locked after " +
                                             std::to_string(failed) + " failed attempts");
@@ -536,20 +626,6 @@ Result<Verified> verify_pin_counted(Db& db, UserType who, std::string_view pin) 
         return Status(Error::pin_incorrect, who_name(who) + " PIN incorrect; " +
                                                 std::to_string(left) +
                                                 (left == 1 ? " try left" : " tries left"));
-    }
-    if (dk->size() != data_key_bytes) return Status(Error::corrupt, "bad data key length");
-    {
-        Transaction tx(db);
-        if (Status st = tx.begin(); !st) return st;
-        auto id = read_token_id(db);
-        if (!id) return id.status();
-        if (*id != v.token_id) {
-            return Status(Error::token_changed, "token was re-initialised during login");
-        }
-        Stmt reset(db, "UPDATE pins SET failed = 0 WHERE user_type = ?");
-        reset.bind(1, static_cast<std::int64_t>(who));
-        if (Status st = reset.run(); !st) return st;
-        if (Status st = tx.commit(); !st) return st;
     }
     v.data_key = std::move(*dk);
     v.must_change = row.must_change;
@@ -592,9 +668,12 @@ Result<std::filesystem::path> new_token_path(const Config& config) {
 
 Status init_token(const Config& config, const std::filesystem::path& path, std::string_view so_pin,
                   std::string_view label) {
-    if (Status st = check_pin_format(config, so_pin); !st) return st;
     if (label.size() > max_label_bytes) {
         return Status(Error::invalid_argument, "label longer than 32 bytes");
+    }
+    std::error_code exists_ec;
+    if (!std::filesystem::exists(path, exists_ec)) {
+        if (Status st = check_pin_format(config, so_pin); !st) return st;  // create nothing
     }
     if (Status st = create_token_file(path); !st) return st;
     Db db;
@@ -609,22 +688,30 @@ Status init_token(const Config& config, const std::filesystem::path& path, std::
         old_id = *id;
         auto so = read_pin_row(db, UserType::so);
         if (!so) return so.status();
-        const bool so_locked = !*so || (*so)->failed >= (*so)->max_retries;
+        auto so_state = pin_state(db, UserType::so, *so);
+        if (!so_state) return so_state.status();
+        const bool so_locked = !*so || so_state->locked();
         if (so_locked) {
             detail::log(LogLevel::warning,
                         path.string() + ": SO PIN locked; re-initialising destroys all objects");
         } else {
+            // Verified (and counted) before the length check, as C_Login(CKU_SO) does: a wrong
+            // SO PIN of any length is CKR_PIN_INCORRECT (PKCS#11 v2.40 C_InitToken).
             auto v = verify_pin_counted(db, UserType::so, so_pin);
             if (!v) return v.status();
         }
     }
+    // The SO PIN the token gets (new, or after a locked SO PIN) must satisfy the length policy.
+    if (Status st = check_pin_format(config, so_pin); !st) return st;
 
     Bytes token_id(token_id_bytes);
     SecureBytes data_key(data_key_bytes);
     if (!data_key.valid()) return Status(Error::out_of_memory, "cannot allocate locked memory");
     if (Status st = detail::random_public(token_id); !st) return st;
     if (Status st = detail::random_private(data_key.span()); !st) return st;
-    auto wrap = make_wrap(token_id, UserType::so, so_pin, data_key.span(), config.kdf_iterations);
+    const bool weak = is_weak_pin(config, so_pin);
+    auto wrap = make_wrap(token_id, UserType::so, so_pin, data_key.span(), config.kdf_iterations,
+                          config.so_max_retries, weak, config.test_token);
     if (!wrap) return wrap.status();
 
     Transaction tx(db);
@@ -648,7 +735,10 @@ Status init_token(const Config& config, const std::filesystem::path& path, std::
         !st) {
         return st;
     }
-    if (Status st = db.exec("DELETE FROM objects; DELETE FROM pins; DELETE FROM token;"); !st) {
+    if (Status st = db.exec(detail::pin_attempts_schema_sql); !st) return st;
+    if (Status st = db.exec("DELETE FROM objects; DELETE FROM pins; DELETE FROM token; "
+                            "DELETE FROM pin_attempts;");
+        !st) {
         return st;
     }
     Stmt ins(db,
@@ -659,9 +749,7 @@ Status init_token(const Config& config, const std::filesystem::path& path, std::
     ins.bind(3, detail::aead_aes256_gcm);
     ins.bind(4, utc_now());
     if (Status st = ins.run(); !st) return st;
-    const bool weak = is_weak_pin(config, so_pin);
-    if (Status st = store_wrap(db, UserType::so, *wrap, config.so_max_retries, weak); !st)
-        return st;
+    if (Status st = store_wrap(db, UserType::so, *wrap); !st) return st;
     if (Status st = tx.commit(); !st) return st;
     detail::log(LogLevel::info, path.string() + ": token initialised" +
                                     (weak ? " (SO PIN is a default PIN and must be changed)" : ""));
@@ -674,14 +762,64 @@ struct Token::Impl {
     Config config;
     std::filesystem::path path;
     Db db;
-    mutable std::mutex mu;
+    mutable std::mutex mu;  // every call except the cache fast paths below
     std::optional<UserType> who;
+    pid_t login_pid = 0;  // a fork child inherits no login (its locked pages are wiped)
     SecureBytes data_key;
     Bytes token_id;  // of the login
     std::map<ObjectHandle, Record> session;
     ObjectHandle next_session = session_handle_base;
 
+    // ---- per-login cache: signing and reading without touching the file ----
+    // Objects opened during the user's login, and the unsealed private keys used, keyed by
+    // handle. An entry is valid while the file's change counter equals cache_counter (read
+    // before the entry was validated under `mu`) and in the process that made it; any commit
+    // by anyone (a re-initialisation, a PIN change, a destroyed object) empties it on the next
+    // use. Logout, drop_login, destruction (C_Finalize) and fork (pid, MADV_WIPEONFORK) wipe it.
+    struct Cached {
+        Object object;
+        std::unique_ptr<LockedBox<core::PrivateKey>> key;  // private GOST keys once used
+    };
+    mutable std::shared_mutex cache_mu;  // readers share it; only mu holders write
+    std::unordered_map<ObjectHandle, std::shared_ptr<const Cached>> cache;
+    std::uint32_t cache_counter = 0;
+    unsigned cache_generation = 0;  // current_fork_generation() when filled
+
+    std::shared_ptr<const Cached> cached(ObjectHandle h) const {
+        std::shared_lock lk(cache_mu);
+        if (cache.empty() || cache_generation != current_fork_generation()) return nullptr;
+        const auto c = db.change_counter();
+        if (!c || *c != cache_counter) return nullptr;
+        auto it = cache.find(h);
+        return it == cache.end() ? nullptr : it->second;
+    }
+
+    // Called with `mu` held, after validating `entry` against the file state at `counter`.
+    void remember(ObjectHandle h, std::optional<std::uint32_t> counter,
+                  std::shared_ptr<const Cached> entry) {
+        if (!counter || who != UserType::user) return;
+        std::unique_lock lk(cache_mu);
+        const unsigned generation = current_fork_generation();
+        if (cache_generation != generation || cache_counter != *counter) {
+            cache.clear();
+            cache_counter = *counter;
+            cache_generation = generation;
+        }
+        cache[h] = std::move(entry);
+    }
+
+    void forget(ObjectHandle h) {
+        std::unique_lock lk(cache_mu);
+        cache.erase(h);
+    }
+
+    void drop_cache() noexcept {
+        std::unique_lock lk(cache_mu);
+        cache.clear();
+    }
+
     void drop_login() noexcept {
+        drop_cache();
         who.reset();
         data_key = SecureBytes();
         token_id.clear();
@@ -695,6 +833,7 @@ struct Token::Impl {
 
     // The logged-in user's data key, after checking nobody re-initialised the token.
     Status need_user() {
+        if (who && login_pid != ::getpid()) drop_login();  // a fork child: the key is wiped
         if (who != UserType::user) {
             return Status(Error::not_logged_in, "the user must be logged in");
         }
@@ -771,10 +910,23 @@ struct Token::Impl {
             return Status(Error::integrity_failure,
                           "object " + std::to_string(r.id) + ": private flag and sealing disagree");
         }
+        // Keys and secrets exist only sealed: a clear row claiming to be one was planted.
+        const bool key_class =
+            r.object_class == cko_private_key || r.object_class == cko_secret_key;
+        if ((key_class || (r.flags & flag_has_secret)) && !r.is_private()) {
+            return Status(Error::integrity_failure,
+                          "object " + std::to_string(r.id) + ": a key stored without a seal");
+        }
         return r;
     }
 
     bool visible(const Record& r) const { return !r.is_private() || who == UserType::user; }
+
+    // A record that fails its checks is left out of searches, with the reason logged.
+    void hide_bad_record(ObjectHandle id, const Status& why) const {
+        detail::log(LogLevel::warning, path.string() + ": object " + std::to_string(id) +
+                                           " hidden: " + std::string(why.message()));
+    }
 
     // Decodes (and for private records authenticates and decrypts) a record.
     Result<Decoded> open(const Record& r) {
@@ -923,15 +1075,28 @@ struct Token::Impl {
         return {};
     }
 
+    // A private GOST key for in-place use: from the cache, else unsealed into locked memory
+    // (and cached for the rest of the login).
+    Result<std::shared_ptr<const Cached>> private_key(ObjectHandle h) {
+        if (auto c = cached(h); c && c->key) return c;
+        std::lock_guard lock(mu);
+        const auto counter = db.change_counter();
+        auto entry = std::make_shared<Cached>();
+        entry->key = std::make_unique<LockedBox<core::PrivateKey>>();
+        if (Status st = load_private_key(h, *entry->key, &entry->object); !st) return st;
+        remember(h, counter, entry);
+        return std::shared_ptr<const Cached>(std::move(entry));
+    }
+
     // Loads a private GOST key into locked memory for in-place use.
-    Status load_private_key(ObjectHandle h, LockedBox<core::PrivateKey>& key) {
+    Status load_private_key(ObjectHandle h, LockedBox<core::PrivateKey>& key, Object* object) {
         if (Status st = need_user(); !st) return st;
         if (Status st = check_not_must_change(); !st) return st;
         auto r = load(h);
         if (!r) return r.status();
         if (!visible(*r)) return Status(Error::object_not_found, "no such object");
         if (r->object_class != cko_private_key || !is_gost_key_type(r->key_type) ||
-            r->param_set < 0 || !(r->flags & flag_has_secret)) {
+            r->param_set < 0 || !(r->flags & flag_has_secret) || !r->is_private()) {
             return Status(Error::key_unusable, "the object is not a GOST R 34.10-2012 private key");
         }
         auto d = open(*r);
@@ -942,6 +1107,7 @@ struct Token::Impl {
             !core::ok(cs)) {
             return Status(Error::corrupt, "stored private key is invalid", cs);
         }
+        *object = std::move(d->object);
         return {};
     }
 };
@@ -993,8 +1159,17 @@ Result<TokenInfo> Token::info() {
     if (!user) return user.status();
     auto so = read_pin_row(db, UserType::so);
     if (!so) return so.status();
-    info.user = pin_state(*user);
-    info.so = pin_state(*so);
+    auto user_state = pin_state(db, UserType::user, *user);
+    if (!user_state) return user_state.status();
+    auto so_state = pin_state(db, UserType::so, *so);
+    if (!so_state) return so_state.status();
+    info.user = *user_state;
+    info.so = *so_state;
+    // A wrap below the minimum cost can only come from a test configuration.
+    for (const auto* row : {&*user, &*so}) {
+        if (*row && (*row)->wrap.iterations < min_kdf_iterations) info.test_token = true;
+    }
+    if (info.test_token) info.model = "TEST soft token";
     Stmt c(db, "SELECT flags & 1, count(*) FROM objects GROUP BY flags & 1");
     while (c.step(st)) {
         (c.column_int(0) ? info.private_objects : info.public_objects) =
@@ -1019,6 +1194,7 @@ Result<LoginInfo> Token::login(UserType who, std::string_view pin) {
     // token was re-initialised meanwhile (a new token id: everything old is void).
     if (impl_->who != who || impl_->token_id != v->token_id) impl_->drop_login();
     impl_->who = who;
+    impl_->login_pid = ::getpid();
     impl_->data_key = std::move(v->data_key);
     impl_->token_id = std::move(v->token_id);
     return LoginInfo{v->must_change};
@@ -1048,7 +1224,8 @@ Status Token::set_pin(UserType who, std::string_view old_pin, std::string_view n
     if (!row) return row.status();
     if (!*row) return Status(Error::token_changed, "PIN record vanished");
     auto wrap =
-        make_wrap(v->token_id, who, new_pin, v->data_key.span(), impl_->config.kdf_iterations);
+        make_wrap(v->token_id, who, new_pin, v->data_key.span(), impl_->config.kdf_iterations,
+                  (*row)->max_retries, false, impl_->config.test_token);
     if (!wrap) return wrap.status();
     Transaction tx(db);
     if (Status st = tx.begin(); !st) return st;
@@ -1057,27 +1234,27 @@ Status Token::set_pin(UserType who, std::string_view old_pin, std::string_view n
     if (*id != v->token_id) {
         return Status(Error::token_changed, "token was re-initialised during the PIN change");
     }
-    if (Status st = store_wrap(db, who, *wrap, (*row)->max_retries, false); !st) return st;
+    if (Status st = store_wrap(db, who, *wrap); !st) return st;
     return tx.commit();
 }
 
-Status Token::init_user_pin(std::string_view new_pin) {
+Status Token::init_user_pin(std::string_view new_pin, bool must_change) {
     std::lock_guard lock(impl_->mu);
     if (impl_->who != UserType::so) {
         return Status(Error::not_logged_in, "the SO must be logged in to set the user PIN");
     }
     if (Status st = check_pin_format(impl_->config, new_pin); !st) return st;
     if (Status st = impl_->check_current(); !st) return st;
-    const bool weak = is_weak_pin(impl_->config, new_pin);
+    const bool weak = must_change || is_weak_pin(impl_->config, new_pin);
     auto wrap = make_wrap(impl_->token_id, UserType::user, new_pin, impl_->data_key.span(),
-                          impl_->config.kdf_iterations);
+                          impl_->config.kdf_iterations, impl_->config.user_max_retries, weak,
+                          impl_->config.test_token);
     if (!wrap) return wrap.status();
     auto& db = impl_->db;
     Transaction tx(db);
     if (Status st = tx.begin(); !st) return st;
     if (Status st = impl_->check_current(); !st) return st;
-    if (Status st = store_wrap(db, UserType::user, *wrap, impl_->config.user_max_retries, weak);
-        !st) {
+    if (Status st = store_wrap(db, UserType::user, *wrap); !st) {
         return st;
     }
     return tx.commit();
@@ -1172,7 +1349,10 @@ Result<std::vector<ObjectHandle>> Token::find_objects(const ObjectQuery& query) 
         Status st;
         while (s.step(st)) {
             auto r = Impl::row_record(s);
-            if (!r) return r.status();
+            if (!r) {
+                impl.hide_bad_record(static_cast<ObjectHandle>(s.column_int(0)), r.status());
+                continue;
+            }
             records.push_back(std::move(*r));
         }
         if (!st) return st;
@@ -1182,21 +1362,31 @@ Result<std::vector<ObjectHandle>> Token::find_objects(const ObjectQuery& query) 
     for (const auto& r : records) {
         if (!impl.visible(r)) continue;
         // Private records are authenticated even when only typed fields are queried, so an
-        // altered record is reported rather than listed.
+        // altered record is hidden rather than listed; the others are still found.
         auto d = impl.open(r);
-        if (!d) return d.status();
+        if (!d) {
+            if (d.error() != Error::integrity_failure && d.error() != Error::corrupt)
+                return d.status();
+            impl.hide_bad_record(r.id, d.status());
+            continue;
+        }
         if (matches(d->object, query)) out.push_back(r.id);
     }
     return out;
 }
 
 Result<Object> Token::read_object(ObjectHandle handle) {
+    if (auto c = impl_->cached(handle)) return c->object;
     std::lock_guard lock(impl_->mu);
+    const auto counter = impl_->db.change_counter();
     auto r = impl_->load(handle);
     if (!r) return r.status();
     if (!impl_->visible(*r)) return Status(Error::object_not_found, "no such object");
     auto d = impl_->open(*r);
     if (!d) return d.status();
+    auto entry = std::make_shared<Impl::Cached>();
+    entry->object = d->object;
+    impl_->remember(handle, counter, std::move(entry));
     return std::move(d->object);
 }
 
@@ -1216,6 +1406,7 @@ Status Token::update_object(ObjectHandle handle, const ObjectUpdate& update) {
         nr.flags = flags;
         if (Status st = impl.seal(nr, d->object, d->secret.span()); !st) return st;
         impl.session[handle] = std::move(nr);
+        impl.forget(handle);
         return {};
     }
     // Token object: read, check and rewrite under one write transaction.
@@ -1247,6 +1438,7 @@ Status Token::destroy_object(ObjectHandle handle) {
     }
     if (!r->is_token) {
         impl.session.erase(handle);
+        impl.forget(handle);
         return {};
     }
     Stmt del(impl.db, "DELETE FROM objects WHERE id = ?");
@@ -1332,11 +1524,11 @@ Result<KeyPairHandles> Token::generate_key_pair(core::ParamSet set, const Object
 }
 
 Result<Bytes> Token::sign_digest(ObjectHandle private_key, std::span<const std::uint8_t> digest) {
-    std::lock_guard lock(impl_->mu);
-    LockedBox<core::PrivateKey> key;
-    if (Status st = impl_->load_private_key(private_key, key); !st) return st;
-    Bytes sig(core::param_set_info(key->param_set()).signature_bytes());
-    if (core::Status cs = core::sign_digest(*key, digest, sig); !core::ok(cs)) {
+    auto entry = impl_->private_key(private_key);  // no lock held while signing
+    if (!entry) return entry.status();
+    const core::PrivateKey& key = **(*entry)->key;
+    Bytes sig(core::param_set_info(key.param_set()).signature_bytes());
+    if (core::Status cs = core::sign_digest(key, digest, sig); !core::ok(cs)) {
         return crypto_status(cs, "signing failed");
     }
     return sig;
@@ -1345,17 +1537,17 @@ Result<Bytes> Token::sign_digest(ObjectHandle private_key, std::span<const std::
 Result<SecureBytes> Token::vko(ObjectHandle private_key,
                                std::span<const std::uint8_t> peer_public_xy,
                                std::span<const std::uint8_t> ukm, core::DigestSize kek_size) {
-    std::lock_guard lock(impl_->mu);
-    LockedBox<core::PrivateKey> key;
-    if (Status st = impl_->load_private_key(private_key, key); !st) return st;
+    auto entry = impl_->private_key(private_key);
+    if (!entry) return entry.status();
+    const core::PrivateKey& key = **(*entry)->key;
     core::PublicKey peer;
-    if (core::Status cs = core::PublicKey::from_le_xy(key->param_set(), peer_public_xy, peer);
+    if (core::Status cs = core::PublicKey::from_le_xy(key.param_set(), peer_public_xy, peer);
         !core::ok(cs)) {
         return crypto_status(cs, "peer public key rejected");
     }
     SecureBytes kek(core::digest_bytes(kek_size));
     if (!kek.valid()) return Status(Error::out_of_memory, "cannot allocate locked memory");
-    if (core::Status cs = core::vko(*key, peer, ukm, kek_size, kek.span()); !core::ok(cs)) {
+    if (core::Status cs = core::vko(key, peer, ukm, kek_size, kek.span()); !core::ok(cs)) {
         return crypto_status(cs, "VKO failed");
     }
     return kek;

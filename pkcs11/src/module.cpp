@@ -142,7 +142,7 @@ void Module::get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO* info) {
     if (token) ti = ks_value(token->info());
     pad_copy(info->label, sizeof info->label, ti.initialized ? ti.label : "");
     pad_copy(info->manufacturerID, sizeof info->manufacturerID, "gostcsp");
-    pad_copy(info->model, sizeof info->model, "soft token");
+    pad_copy(info->model, sizeof info->model, ti.model);  // "TEST soft token" for test tokens
     pad_copy(info->serialNumber, sizeof info->serialNumber, ti.serial);
     CK_FLAGS f = CKF_RNG | CKF_LOGIN_REQUIRED;
     if (ti.initialized) f |= CKF_TOKEN_INITIALIZED;
@@ -362,6 +362,9 @@ void Module::login(CK_SESSION_HANDLE h, CK_USER_TYPE user, const CK_UTF8CHAR* pi
     auto want = user == CKU_SO ? keystore::UserType::so : keystore::UserType::user;
     if (who == want) fail(CKR_USER_ALREADY_LOGGED_IN);
     if (who) fail(CKR_USER_ANOTHER_ALREADY_LOGGED_IN);
+    // C_Login's return values (PKCS#11 v2.40 §5.6) have no CKR_PIN_LEN_RANGE: a PIN longer than
+    // any PIN the token accepts is simply not the PIN.
+    check(p.size() <= config_.pin_max_length, CKR_PIN_INCORRECT);
     auto info = ks_value(token->login(want, p));
     if (want == keystore::UserType::user) {
         Guard g(mutex_);

@@ -22,6 +22,9 @@ struct NewObject {
 NewObject prepare_new_object(AttrMap attrs, unsigned cls, ObjectOrigin origin);
 // The attribute view of a stored object (secret values are never part of it).
 AttrMap attrs_from_keystore(const keystore::Object& o);
+// One boolean usage attribute (CKA_SIGN, CKA_DERIVE, …) of the object's opaque list, without
+// building the whole AttrMap: the per-operation path of C_SignInit.
+bool usage_allowed(const keystore::Object& o, CK_ATTRIBUTE_TYPE type);
 // Checks C_SetAttributeValue / C_CopyObject changes against the current values (one-way
 // CKA_SENSITIVE / CKA_EXTRACTABLE rules → CKR_ATTRIBUTE_READ_ONLY) and builds the update.
 keystore::ObjectUpdate update_from_changes(const AttrMap& current, const AttrMap& changes,

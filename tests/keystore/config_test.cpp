@@ -8,7 +8,10 @@
 #include "keystore_test_util.hpp"
 
 using namespace gostcsp::keystore;
+using gostcsp::keystore::test::make_token;
+using gostcsp::keystore::test::so_pin;
 using gostcsp::keystore::test::TempDir;
+using gostcsp::keystore::test::test_config;
 
 namespace {
 
@@ -47,6 +50,7 @@ TEST(KeystoreConfig, ParsesEveryKey) {
         "  user_max_retries =  7  \n"
         "so_max_retries = 2\n"
         "forbidden_pins_file = extra.txt\n"
+        "test_token = true\n"
         "kdf_iterations = 1234\n"
         "log_level = debug\n";
     write(dir.path() / "gostcsp.conf", text);
@@ -63,9 +67,39 @@ TEST(KeystoreConfig, ParsesEveryKey) {
 }
 
 TEST(KeystoreConfig, KdfCostAlias) {
-    auto c = parse_config("kdf_cost = 99\n", "x.conf");
+    auto c = parse_config("test_token = yes\nkdf_cost = 99\n", "x.conf");
     ASSERT_TRUE(c.ok());
     EXPECT_EQ(c->kdf_iterations, 99u);
+}
+
+TEST(KeystoreConfig, KdfBelowMinimumOnlyForTestTokens) {
+    auto r = parse_config("kdf_iterations = 1\n", "x.conf");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error(), Error::config_error);
+    EXPECT_NE(r.status().message().find("below the minimum 10000"), std::string_view::npos)
+        << r.status().message();
+    EXPECT_TRUE(parse_config("kdf_iterations = 10000\n", "x.conf").ok());
+    EXPECT_FALSE(parse_config("test_token = maybe\n", "x.conf").ok());
+    // A Config built in code is held to the same rule when a PIN is wrapped.
+    TempDir dir;
+    Config c = test_config(dir.path());
+    c.test_token = false;
+    EXPECT_EQ(init_token(c, dir.path() / "t.token", so_pin, "t").error(), Error::config_error);
+}
+
+TEST(KeystoreConfig, TestTokensSaySo) {
+    TempDir dir;
+    Config c = test_config(dir.path());
+    auto t = make_token(c, dir.path() / "test.token");
+    ASSERT_TRUE(t);
+    EXPECT_TRUE(t->info()->test_token);
+    EXPECT_EQ(t->info()->model, "TEST soft token");
+    c.test_token = false;
+    c.kdf_iterations = min_kdf_iterations;
+    auto real = make_token(c, dir.path() / "real.token");
+    ASSERT_TRUE(real);
+    EXPECT_FALSE(real->info()->test_token);
+    EXPECT_EQ(real->info()->model, "soft token");
 }
 
 TEST(KeystoreConfig, ErrorsNameTheLine) {

@@ -111,16 +111,16 @@ TEST(KeystoreFormat, DecryptsIndependentlyPerDocumentedFormat) {
     ASSERT_TRUE(h.ok()) << h.status().message();
     t.reset();
 
-    // Header: application_id 'GCST', format version 1.
+    // Header: application_id 'GCST', format version 2.
     EXPECT_EQ(query(file, "PRAGMA application_id").ints.at(0), 0x47435354);
-    EXPECT_EQ(query(file, "PRAGMA user_version").ints.at(0), 1);
+    EXPECT_EQ(query(file, "PRAGMA user_version").ints.at(0), 2);
     const Bytes token_id = query(file, "SELECT token_id FROM token").blobs.at(0);
     ASSERT_EQ(token_id.size(), 16u);
 
     // Unwrap the data key with the user PIN: PBKDF2-HMAC-Streebog-512 → KEK, AES-256-GCM.
     Row pin = query(file,
-                    "SELECT kdf_alg, kdf_salt, kdf_iterations, wrap_alg, wrap_nonce, wrapped_key "
-                    "FROM pins WHERE user_type = 1");
+                    "SELECT kdf_alg, kdf_salt, kdf_iterations, wrap_alg, wrap_nonce, wrapped_key, "
+                    "max_retries, must_change FROM pins WHERE user_type = 1");
     ASSERT_EQ(pin.texts.at(0), "pbkdf2-hmac-streebog512");
     ASSERT_EQ(pin.texts.at(3), "aes-256-gcm");
     EXPECT_EQ(pin.ints.at(2), cfg.kdf_iterations);
@@ -129,12 +129,14 @@ TEST(KeystoreFormat, DecryptsIndependentlyPerDocumentedFormat) {
     core::pbkdf2_streebog512({reinterpret_cast<const std::uint8_t*>(p.data()), p.size()},
                              pin.blobs.at(1), static_cast<std::uint32_t>(pin.ints.at(2)), kek);
     Bytes wrap_aad;
-    put_text(wrap_aad, "gostcsp/data-key/v1");
+    put_text(wrap_aad, "gostcsp/data-key/v2");
     put_bytes(wrap_aad, token_id);
     wrap_aad.push_back(1);  // user
     put_text(wrap_aad, "pbkdf2-hmac-streebog512");
     put_u32(wrap_aad, static_cast<std::uint32_t>(pin.ints.at(2)));
     put_bytes(wrap_aad, pin.blobs.at(1));
+    put_u32(wrap_aad, static_cast<std::uint32_t>(pin.ints.at(6)));  // max_retries
+    wrap_aad.push_back(static_cast<std::uint8_t>(pin.ints.at(7)));  // must_change
     auto dk = gcm_open(kek, pin.blobs.at(4), wrap_aad, pin.blobs.at(5));
     ASSERT_TRUE(dk) << "data key does not unwrap as documented";
     ASSERT_EQ(dk->size(), 32u);

@@ -43,6 +43,7 @@ inline Config test_config(const std::filesystem::path& dir) {
     Config c;
     c.token_dir = dir;
     c.kdf_iterations = 8;
+    c.test_token = true;  // below min_kdf_iterations: marked as a test token
     c.pin_min_length = 6;
     c.user_max_retries = 5;
     c.so_max_retries = 3;

@@ -45,3 +45,35 @@ TEST(KeystorePinPolicy, CheckNewPin) {
     EXPECT_EQ(check_new_pin(c, "h7#kQ9\nz").error(), Error::pin_invalid);  // control character
     EXPECT_TRUE(check_new_pin(c, "h7#kQ9xz").ok());
 }
+
+// The cases issue #11 found accepted, and their families.
+TEST(KeystorePinPolicy, CommonPasswordsAnyCaseAndLookAlikesAreWeak) {
+    Config c;
+    for (const char* pin : {"Password", "PASSWORD", "P@ssw0rd", "p4$$w0rd", "Password1",
+                            "Qwerty123!", "LetMeIn", "TRUSTNO1"}) {
+        EXPECT_TRUE(is_weak_pin(c, pin)) << pin;
+    }
+    c.forbidden_pins = {"AcmeCorp"};
+    EXPECT_TRUE(is_weak_pin(c, "acmecorp")) << "the configured list is case-insensitive too";
+    EXPECT_TRUE(is_weak_pin(c, "ACMECORP2026"));
+    EXPECT_FALSE(is_weak_pin(c, "Correct-Horse-Battery"));
+}
+
+TEST(KeystorePinPolicy, RepeatedBlocksAndKeyboardWalksAreWeak) {
+    Config c;
+    for (const char* pin : {"123123123", "11112222", "12121212", "abcabcabc", "xyzxyz", "asdfghjk",
+                            "qwertyui", "1qaz2wsx", "0987", "lkjhgfds", "789456123", "zxcvbnm,"}) {
+        EXPECT_TRUE(is_weak_pin(c, pin)) << pin;
+    }
+    for (const char* pin : {"h7#kQ9xz", "river-Otter-2093", "aabbcc"}) {
+        EXPECT_FALSE(is_weak_pin(c, pin)) << pin;
+    }
+}
+
+TEST(KeystorePinPolicy, LeadingOrTrailingSpaceRefused) {
+    Config c;
+    EXPECT_EQ(check_new_pin(c, "12345678 ").error(), Error::pin_invalid);
+    EXPECT_EQ(check_new_pin(c, " h7#kQ9xz").error(), Error::pin_invalid);
+    EXPECT_EQ(check_new_pin(c, "h7#kQ9xz ").error(), Error::pin_invalid);
+    EXPECT_TRUE(check_new_pin(c, "h7 #kQ9xz").ok()) << "inner spaces are fine";
+}

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "gostcsp/gost3410.hpp"
@@ -75,7 +76,11 @@ class TamperTest : public ::testing::Test {
     // Every way of using the record reports the failure; none returns data.
     void expect_rejected(ObjectHandle h, Error want = Error::integrity_failure) {
         EXPECT_EQ(token->read_object(h).error(), want);
-        EXPECT_EQ(token->find_objects().error(), want);
+        // A search hides the bad record only; the rest of the token is still found.
+        auto found = token->find_objects();
+        ASSERT_TRUE(found.ok()) << found.status().message();
+        EXPECT_EQ(std::count(found->begin(), found->end(), h), 0);
+        EXPECT_GE(found->size(), 3u);
         EXPECT_EQ(token->update_object(h, ObjectUpdate{{{0x3, {'x'}}}, {}, {}}).error(), want);
     }
 
@@ -183,8 +188,10 @@ TEST_F(TamperTest, PrivateFlagClearedDetected) {
         raw.exec("UPDATE objects SET flags = flags & ~1 WHERE id = " + std::to_string(obj_a));
     }
     token->logout();
-    // Not shown as a public object: the unsealed-but-private mismatch is reported.
-    EXPECT_EQ(token->find_objects().error(), Error::integrity_failure);
+    // Not shown as a public object: the unsealed-but-private mismatch hides it (logged).
+    auto found = token->find_objects();
+    ASSERT_TRUE(found.ok()) << found.status().message();
+    EXPECT_EQ(std::count(found->begin(), found->end(), obj_a), 0);
     EXPECT_EQ(token->read_object(obj_a).error(), Error::integrity_failure);
 }
 
@@ -344,4 +351,54 @@ TEST_F(TamperTest, RandomByteFlipsNeverYieldWrongPrivateData) {
     std::printf("random flips: %d left private data intact, %d refused with an error\n", clean,
                 refused);
     EXPECT_GT(refused, 0);
+}
+
+// The PIN's policy state is bound into its wrap: lifting must-change or raising the retry
+// limit in the file turns the PIN into a wrong one instead of unlocking anything.
+TEST_F(TamperTest, MustChangeClearedInFileDoesNotLiftExpiry) {
+    token->logout();
+    ASSERT_TRUE(token->login(UserType::so, so_pin).ok());
+    ASSERT_TRUE(token->init_user_pin("12345678").ok());  // factory PIN: must change
+    token->logout();
+    auto li = token->login(UserType::user, "12345678");
+    ASSERT_TRUE(li.ok() && li->must_change);
+    EXPECT_EQ(token->sign_digest(key, digest).error(), Error::pin_expired);
+    token->logout();
+    {
+        RawDb raw(file);
+        raw.exec("UPDATE pins SET must_change = 0 WHERE user_type = 1");
+    }
+    EXPECT_EQ(token->login(UserType::user, "12345678").error(), Error::pin_incorrect);
+    EXPECT_EQ(token->sign_digest(key, digest).error(), Error::not_logged_in);
+}
+
+TEST_F(TamperTest, RaisedRetryLimitInFileMakesThePinWrong) {
+    token->logout();
+    {
+        RawDb raw(file);
+        raw.exec("UPDATE pins SET max_retries = 1000 WHERE user_type = 1");
+    }
+    EXPECT_EQ(token->login(UserType::user, user_pin).error(), Error::pin_incorrect);
+}
+
+// A row planted in clear as a private key with a scalar of the attacker's choice is never
+// listed or used: keys exist only sealed.
+TEST_F(TamperTest, PlantedUnsealedPrivateKeyRefused) {
+    std::vector<std::uint8_t> body = {0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0, 0};  // no pub, no attrs
+    body.insert(body.end(), 32, 0x07);                                       // d = 0x0707…07
+    {
+        RawDb raw(file);
+        raw.set_blob(
+            "INSERT INTO objects (id, class, key_type, param_set, flags, body) VALUES "
+            "(1000, 3, 48, " +
+                std::to_string(static_cast<int>(core::ParamSet::tc26_256_a)) + ", 32, ?)",
+            body);
+    }
+    auto found = token->find_objects();
+    ASSERT_TRUE(found.ok()) << found.status().message();
+    EXPECT_EQ(std::count(found->begin(), found->end(), ObjectHandle{1000}), 0);
+    EXPECT_EQ(found->size(), 4u) << "the genuine objects are still listed";
+    EXPECT_EQ(token->read_object(1000).error(), Error::integrity_failure);
+    EXPECT_EQ(token->sign_digest(1000, digest).error(), Error::integrity_failure);
+    EXPECT_TRUE(token->sign_digest(key, digest).ok());
 }

@@ -28,7 +28,8 @@ std::string run(const std::string& cmd) {
 }  // namespace
 
 TEST(P11Abi, ExportsOnlyTheEntryPoints) {
-    std::string out = run(std::string("nm -D --defined-only ") + GOSTCSP_P11_MODULE);
+    // Quoted: the checkout's path may contain spaces.
+    std::string out = run(std::string("nm -D --defined-only '") + GOSTCSP_P11_MODULE + "'");
     std::set<std::string> syms;
     std::size_t pos = 0;
     while (pos < out.size()) {

@@ -102,7 +102,7 @@ class P11Test : public ::testing::Test {
         ASSERT_NE(f, nullptr);
         dir = make_temp_dir("gostcsp-p11-");
         std::ofstream(dir / "gostcsp.conf") << "token_dir = " << (dir / "tokens").string()
-                                            << "\nkdf_iterations = 10\nuser_max_retries = 3\n"
+                                            << "\ntest_token = true\nkdf_iterations = 10\nuser_max_retries = 3\n"
                                             << "so_max_retries = 3\n"
                                             << extra_config();
         setenv("GOSTCSP_CONF", (dir / "gostcsp.conf").c_str(), 1);

@@ -9,6 +9,7 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/gostcsp-tools-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 cat >"$work/gostcsp.conf" <<EOF
 token_dir = $work/tokens
+test_token = true
 kdf_iterations = 10
 EOF
 export GOSTCSP_CONF="$work/gostcsp.conf"
@@ -149,7 +150,7 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 mkdir -p "$pk/home/.config/pkcs11/modules" "$pk/tokens"
 printf 'module: %s\n' "$pk_module" >"$pk/home/.config/pkcs11/modules/gostcsp.module"
-printf 'token_dir = %s/tokens\nkdf_iterations = 10\n' "$pk" >"$pk/gostcsp.conf"
+printf 'token_dir = %s/tokens\ntest_token = true\nkdf_iterations = 10\n' "$pk" >"$pk/gostcsp.conf"
 [ "$(id -u)" -ne 0 ] || chown -R nobody "$pk"
 "${as_user[@]}" HOME="$pk/home" GOSTCSP_CONF="$pk/gostcsp.conf" p11-kit list-modules >"$work/mods" 2>&1 || true
 grep -q "^gostcsp: " "$work/mods" || fail "p11-kit list-modules: $(cat "$work/mods")"

@@ -15,3 +15,6 @@ expect_error() {  # expect_error TEXT command... : fails cleanly (1..127) with T
 }
 same() { cmp -s "$1" "$2" || fail "$3: $1 and $2 differ"; }
 make_doc() { head -c "$1" /dev/urandom > "$2"; }
+# uri_path PATH: PATH percent-encoded for a pkcs11: URI attribute such as pin-source (RFC 7512;
+# p11-kit drops raw spaces, so a checkout under a path with spaces needs this).
+uri_path() { "$PY" -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe="/:"))' "$1"; }

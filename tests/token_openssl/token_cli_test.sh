@@ -35,7 +35,8 @@ rm -rf "$scratch" && mkdir -p "$scratch" && cd "$scratch"
 # --- harness -------------------------------------------------------------------------------
 # The soft token lives here; a cheap KDF keeps the test fast (the default cost is for real PINs).
 export GOSTCSP_TOKEN_DIR="$scratch/tokens" GOSTCSP_CONF="$scratch/gostcsp.conf"
-printf 'kdf_iterations = 64\nuser_max_retries = 3\nso_max_retries = 3\n' > "$GOSTCSP_CONF"
+# The factory SO PIN stays (later steps use it): allow keygen under it, as a provisioning line may.
+printf 'test_token = true\nkdf_iterations = 64\nuser_max_retries = 3\nso_max_retries = 3\nallow_factory_pins = true\n' > "$GOSTCSP_CONF"
 # p11-kit reads module registrations from ~/.config/pkcs11/modules: a private HOME registers our
 # module as a hardware token's vendor module would be registered system-wide.
 export HOME="$scratch/home"
@@ -84,7 +85,7 @@ token_init() {
 token_ready() {  # a token with a real user PIN and keys: sig256 (256 B, id 01), sig512 (512 A, id 02)
     token_init
     "$tool" change-pin --token "$TOKEN" --pin-env FACTORY_PIN --new-pin-env USER_PIN >/dev/null 2>&1
-    "$tool" keygen --token "$TOKEN" --pin-env USER_PIN --bits 256 --param-set B --label sig256 --id 01 >/dev/null 2>&1
+    "$tool" keygen --token "$TOKEN" --pin-env USER_PIN --bits 256 --param-set tc26-256-B --label sig256 --id 01 >/dev/null 2>&1
     "$tool" keygen --token "$TOKEN" --pin-env USER_PIN --bits 512 --param-set A --label sig512 --id 02 >/dev/null 2>&1
 }
 URI="pkcs11:token=$TOKEN;object=sig256;type=private"
@@ -132,7 +133,7 @@ flow_pkeyutl() {
     printf '%s\n' "$USER_PIN" > pin.txt
     E dgst -md_gost12_512 -binary -out d512.bin doc.bin
     env OPENSSL_CONF="$cnf" OPENSSL_MODULES="$prov_dir" openssl pkeyutl -sign \
-        -inkey "$URI512?pin-source=file:$scratch/pin.txt" -in d512.bin -out s512.bin </dev/null ||
+        -inkey "$URI512?pin-source=file:$(uri_path "$scratch/pin.txt")" -in d512.bin -out s512.bin </dev/null ||
         fail "pkeyutl -sign with pin-source"
     G pkey -pubin -in "pkcs11:token=$TOKEN;object=sig512;type=public" -pubout -out p512.pem
     E pkeyutl -verify -pubin -inkey p512.pem -in d512.bin -sigfile s512.bin | grep -q "Verified Successfully" ||
@@ -306,7 +307,7 @@ flow_ts_engine() {
     # engine's OID, see tests/engine) carrying our pkcs11: URI with a pin-source.
     printf '%s\n' "$USER_PIN" > pin.txt
     printf 'asn1 = SEQUENCE:p8\n[p8]\nversion = INTEGER:0\nalg = SEQUENCE:alg\nkey = FORMAT:ASCII,OCTETSTRING:%s\n[alg]\noid = OID:2.25.204242435340915082712179152027141201539\n' \
-        "$URI?pin-source=file:$scratch/pin.txt" > keyref.cnf
+        "$URI?pin-source=file:$(uri_path "$scratch/pin.txt")" > keyref.cnf
     openssl asn1parse -genconf keyref.cnf -noout -out keyref.der >/dev/null
     { echo "-----BEGIN PRIVATE KEY-----"; base64 -w 64 keyref.der; echo "-----END PRIVATE KEY-----"; } > ref.pem
     GE ts -reply -engine gostcsp -config tsa.cnf -section tsa_config1 -queryfile q.tsq -signer tsa.pem \
@@ -343,11 +344,11 @@ flow_derive() {
 flow_policy() {
     token_init
     # The user PIN is still the factory one (flagged to be changed): refused with advice.
-    "$tool" keygen --token "$TOKEN" --pin-env FACTORY_PIN --label k --id 01 >/dev/null 2>&1 || true
+    "$tool" keygen --token "$TOKEN" --pin-env FACTORY_PIN --label k --id 09 >/dev/null 2>&1 || true
     make_doc 32 d.bin
     expect_error "must be changed" G pkeyutl -sign -inkey "$URI" -passin env:FACTORY_PIN -in d.bin -out s.bin
     "$tool" change-pin --token "$TOKEN" --pin-env FACTORY_PIN --new-pin-env USER_PIN >/dev/null 2>&1
-    "$tool" keygen --token "$TOKEN" --pin-env USER_PIN --bits 256 --param-set B --label sig256 --id 01 >/dev/null 2>&1
+    "$tool" keygen --token "$TOKEN" --pin-env USER_PIN --bits 256 --param-set tc26-256-B --label sig256 --id 01 >/dev/null 2>&1
     # Key not found.
     expect_error "no GOST private key matches" G pkeyutl -sign -inkey "pkcs11:token=$TOKEN;object=nope;type=private" \
         "${PASS[@]}" -in d.bin -out s.bin

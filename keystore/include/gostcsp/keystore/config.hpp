@@ -19,6 +19,10 @@ inline constexpr const char* default_token_dir = "/var/lib/gostcsp/tokens";
 // Token files are `<name>.token` in the token directory.
 inline constexpr const char* token_file_extension = ".token";
 
+// The least PBKDF2 cost accepted for PIN wraps, unless the configuration marks its tokens as
+// test tokens (`test_token = true`), which then say so in C_GetTokenInfo and list-tokens.
+inline constexpr std::uint32_t min_kdf_iterations = 10000;
+
 enum class LogLevel : std::uint8_t { error, warning, info, debug };
 
 // The parsed configuration. Defaults below apply to keys the file does not set.
@@ -33,8 +37,14 @@ struct Config {
     // PBKDF2-HMAC-Streebog-512 iterations for new PIN wraps (key: kdf_iterations, alias
     // `kdf_cost`). Existing wraps keep the count recorded with them in the token file.
     std::uint32_t kdf_iterations = 56000;
+    // key: test_token (true|false). Allows kdf_iterations below min_kdf_iterations, for test
+    // suites and benchmarks only; such tokens are marked as test tokens.
+    bool test_token = false;
     LogLevel log_level = LogLevel::warning;  // key: log_level (error|warning|info|debug)
-    std::filesystem::path source;            // the file these came from (empty: none)
+    // key: allow_factory_pins (true|false): gostcsp-tool keygen / import-cert on a token whose
+    // SO or user PIN is still a factory/default PIN (refused by default; docs/keystore.md).
+    bool allow_factory_pins = false;
+    std::filesystem::path source;  // the file these came from (empty: none)
 };
 
 // Loads the configuration:

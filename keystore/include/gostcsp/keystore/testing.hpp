@@ -11,4 +11,11 @@ using Hook = void (*)();
 // connection, to prove the order. nullptr (the default) disables it.
 void set_after_counter_commit_hook(Hook hook) noexcept;
 
+// Called inside the transaction that records a PIN verdict, so calls from all processes are
+// ordered as their commits are: 'S' a correct PIN, 'W' a wrong one, 'K' an attempt of a killed
+// process folded in as a failure. nullptr (the default) disables it.
+using VerdictHook = void (*)(char verdict);
+void set_verdict_hook(VerdictHook hook) noexcept;
+VerdictHook verdict_hook() noexcept;
+
 }  // namespace gostcsp::keystore::testing

@@ -64,6 +64,11 @@ inline constexpr std::uint64_t cka_extractable = 0x162;
 inline constexpr std::uint64_t cka_always_sensitive = 0x165;
 inline constexpr std::uint64_t cka_never_extractable = 0x164;
 inline constexpr std::uint64_t cka_gostr3410_params = 0x250;
+// gostcsp's vendor attribute (CKA_VENDOR_DEFINED | 0x474301): the DER OID a GOST key was
+// requested with when it is an alias OID of param_set (CryptoPro-A for tc26-256-B, ...). The
+// PKCS#11 layer reports it as CKA_GOSTR3410_PARAMS, so the OID asked for is the OID that
+// certificates carry. An opaque attribute: the keystore stores it like any other.
+inline constexpr std::uint64_t cka_gostcsp_param_oid = 0x80474301;
 
 enum class UserType : std::uint8_t { so = 0, user = 1 };
 
@@ -117,8 +122,11 @@ struct ObjectQuery {
 
 // Retry state of one PIN, for CKF_{USER,SO}_PIN_* flags.
 struct PinState {
-    bool initialized = false;       // a PIN of this kind is set
-    std::uint32_t failed = 0;       // consecutive failures (persistent)
+    bool initialized = false;  // a PIN of this kind is set
+    // Counted tries since the last success: wrong PINs, attempts of killed processes, and
+    // attempts still in flight (an attempt counts until it succeeds). Persistent.
+    std::uint32_t failed = 0;
+    std::uint32_t in_flight = 0;    // of `failed`: attempts whose process is still trying
     std::uint32_t max_retries = 0;  // lock at this many failures
     // A default/weak PIN set as factory state: CKF_*_PIN_TO_BE_CHANGED.
     bool must_change = false;
@@ -126,8 +134,8 @@ struct PinState {
     std::uint32_t tries_left() const noexcept {
         return failed >= max_retries ? 0 : max_retries - failed;
     }
-    // CKF_*_PIN_LOCKED
-    bool locked() const noexcept { return initialized && tries_left() == 0; }
+    // CKF_*_PIN_LOCKED: no try left and none in flight that could still succeed.
+    bool locked() const noexcept { return initialized && tries_left() == 0 && in_flight == 0; }
     // CKF_*_PIN_FINAL_TRY
     bool final_try() const noexcept { return initialized && tries_left() == 1; }
     // CKF_*_PIN_COUNT_LOW: some failures, not yet locked.
@@ -140,7 +148,10 @@ struct TokenInfo {
     std::string label;         // UTF-8, at most 32 bytes
     std::string serial;        // 16 hex digits, derived from the random token id
     std::string manufacturer = "gostcsp";
-    std::string model = "soft token";
+    std::string model = "soft token";  // "TEST soft token" for a test token (16 bytes max)
+    // A PIN wrap uses fewer than min_kdf_iterations: made under `test_token = true`, not fit
+    // to hold real keys.
+    bool test_token = false;
     PinState user;  // user.initialized == CKF_USER_PIN_INITIALIZED
     PinState so;
     unsigned pin_min_length = 0;  // current policy (from the Config)
@@ -222,8 +233,10 @@ class Token {
     Status set_pin(UserType who, std::string_view old_pin, std::string_view new_pin);
     // C_InitPIN: the logged-in SO sets a new user PIN, resetting the user's counter and lock
     // (this is the unblock). A default/weak PIN is accepted as factory state and flagged
-    // must_change; length is enforced. Errors: not_logged_in (SO must be logged in).
-    Status init_user_pin(std::string_view new_pin);
+    // must_change; length is enforced. must_change = true flags any PIN "to be changed" (a PIN
+    // the SO chose for the user; gostcsp-tool unblock does so unless the SO says otherwise).
+    // Errors: not_logged_in (SO must be logged in).
+    Status init_user_pin(std::string_view new_pin, bool must_change = false);
 
     // Creates an object from `tmpl` (handle, has_secret, always_sensitive, never_extractable are
     // ignored). `secret` is an optional sealed value: for cko_private_key a GOST scalar (little-
