@@ -119,7 +119,7 @@ class PinCore : public ::testing::Test {
         fs::create_directories(fx.dir);
         setenv("GOSTCSP_TOKEN_DIR", (fx.dir / "tokens").c_str(), 1);
         setenv("GOSTCSP_CONF", (fx.dir / "gostcsp.conf").c_str(), 1);
-        std::ofstream(fx.dir / "gostcsp.conf") << "kdf_iterations = 64\n";
+        std::ofstream(fx.dir / "gostcsp.conf") << "test_token = true\nkdf_iterations = 64\n";
         user_pin.reserve(64);
         user_pin = "Quartz-Heron-";
         user_pin += std::to_string(90417 + getpid() % 7);
