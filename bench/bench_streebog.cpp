@@ -137,8 +137,12 @@ void register_all() {
                     b->Unit(benchmark::kMicrosecond);
             }
         };
-        reg("gostcsp-portable",
-            [bits](benchmark::State& st) { bench_gostcsp(st, bits, StreebogImpl::portable); });
+        reg("gostcsp-public_tables",
+            [bits](benchmark::State& st) { bench_gostcsp(st, bits, StreebogImpl::public_tables); });
+        reg("gostcsp-ct_ssse3",
+            [bits](benchmark::State& st) { bench_gostcsp(st, bits, StreebogImpl::ct_ssse3); });
+        reg("gostcsp-ct_generic",
+            [bits](benchmark::State& st) { bench_gostcsp(st, bits, StreebogImpl::ct_generic); });
         reg("gostcsp-avx512_gfni",
             [bits](benchmark::State& st) { bench_gostcsp(st, bits, StreebogImpl::avx512_gfni); });
         reg("gost-engine", [bits](benchmark::State& st) { bench_gost_engine(st, bits); });

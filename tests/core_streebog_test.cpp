@@ -108,17 +108,26 @@ const gostcsp::test::GostprovOracle& oracle() {
 // ---- Implementation selection ----
 
 TEST(StreebogImpl, SelectionIsConsistent) {
-    EXPECT_TRUE(streebog_impl_supported(StreebogImpl::portable));
+    EXPECT_TRUE(streebog_impl_supported(StreebogImpl::public_tables));
+    EXPECT_TRUE(streebog_impl_supported(StreebogImpl::ct_generic));
     EXPECT_TRUE(streebog_impl_supported(StreebogImpl::automatic));
     const StreebogImpl sel = streebog_impl_selected();
     EXPECT_NE(sel, StreebogImpl::automatic);
     EXPECT_TRUE(streebog_impl_supported(sel));
     EXPECT_EQ(Streebog(DigestSize::bits256).impl(), sel);
-    EXPECT_EQ(Streebog(DigestSize::bits256, StreebogImpl::portable).impl(), StreebogImpl::portable);
-    if (!streebog_impl_supported(StreebogImpl::avx512_gfni)) {  // an unsupported request falls back
-        EXPECT_EQ(Streebog(DigestSize::bits512, StreebogImpl::avx512_gfni).impl(), sel);
-    }
-    EXPECT_EQ(streebog_impl_name(StreebogImpl::portable), "portable");
+    EXPECT_EQ(Streebog(DigestSize::bits256, StreebogImpl::public_tables).impl(),
+              StreebogImpl::public_tables);
+    const StreebogImpl secret = streebog_secret_impl_selected();
+    EXPECT_TRUE(streebog_impl_constant_time(secret));
+    EXPECT_TRUE(streebog_impl_supported(secret));
+    EXPECT_EQ(Streebog(DigestSize::bits256, StreebogImpl::automatic_secret).impl(), secret);
+    EXPECT_FALSE(streebog_impl_constant_time(StreebogImpl::public_tables));
+    // An unsupported constant-time request never falls back to the tables.
+    for (StreebogImpl ct : {StreebogImpl::avx512_gfni, StreebogImpl::ct_ssse3})
+        if (!streebog_impl_supported(ct)) {
+            EXPECT_EQ(Streebog(DigestSize::bits512, ct).impl(), secret);
+        }
+    EXPECT_EQ(streebog_impl_name(StreebogImpl::public_tables), "public_tables");
     EXPECT_EQ(streebog_impl_name(StreebogImpl::avx512_gfni), "avx512_gfni");
     std::printf("streebog: automatic selects %s\n", std::string(streebog_impl_name(sel)).c_str());
 }
@@ -222,6 +231,7 @@ TEST_P(StreebogPerImpl, LongInputsAgainstGostEngine) {
     if (!oracle().available()) GTEST_SKIP() << "gost-engine's gostprov provider not loadable";
     std::mt19937 rng(77);
     for (std::size_t len : {std::size_t{1} << 16, (std::size_t{1} << 20) + 17}) {
+        if (impl() == StreebogImpl::ct_generic && len > (std::size_t{1} << 16)) continue;  // slow
         for (bool ones : {true, false}) {
             const Bytes msg = ones ? Bytes(len, 0xff) : random_bytes(rng, len);
             for (unsigned bits : {256u, 512u}) {
@@ -235,7 +245,8 @@ TEST_P(StreebogPerImpl, LongInputsAgainstGostEngine) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Impl, StreebogPerImpl,
-                         ::testing::Values(StreebogImpl::portable, StreebogImpl::avx512_gfni),
+                         ::testing::Values(StreebogImpl::public_tables, StreebogImpl::avx512_gfni,
+                                           StreebogImpl::ct_ssse3, StreebogImpl::ct_generic),
                          [](const auto& p) { return std::string(streebog_impl_name(p.param)); });
 
 TEST(Streebog, OneShotHelpers) {
@@ -249,17 +260,21 @@ TEST(Streebog, OneShotHelpers) {
 }
 
 TEST(Streebog, PortableAndFastAgreeOnRandomInputs) {
-    if (!streebog_impl_supported(StreebogImpl::avx512_gfni))
-        GTEST_SKIP() << "CPU lacks avx512_gfni";
     std::mt19937 rng(2024);
-    for (int i = 0; i < 2000; ++i) {
-        const std::size_t len = std::uniform_int_distribution<std::size_t>(0, 600)(rng);
-        const Bytes msg = random_bytes(rng, len);
-        for (auto size : {DigestSize::bits256, DigestSize::bits512}) {
-            ASSERT_EQ(to_hex(hash_whole(StreebogImpl::portable, size, msg)),
-                      to_hex(hash_random_splits(StreebogImpl::avx512_gfni, size, msg,
-                                                static_cast<std::uint32_t>(i))))
-                << "input " << i << " len " << len;
+    for (StreebogImpl other :
+         {StreebogImpl::avx512_gfni, StreebogImpl::ct_ssse3, StreebogImpl::ct_generic}) {
+        if (!streebog_impl_supported(other)) continue;
+        SCOPED_TRACE(std::string(streebog_impl_name(other)));
+        const int inputs = other == StreebogImpl::ct_generic ? 200 : 2000;  // generic is slow
+        for (int i = 0; i < inputs; ++i) {
+            const std::size_t len = std::uniform_int_distribution<std::size_t>(0, 600)(rng);
+            const Bytes msg = random_bytes(rng, len);
+            for (auto size : {DigestSize::bits256, DigestSize::bits512}) {
+                ASSERT_EQ(
+                    to_hex(hash_whole(StreebogImpl::public_tables, size, msg)),
+                    to_hex(hash_random_splits(other, size, msg, static_cast<std::uint32_t>(i))))
+                    << "input " << i << " len " << len;
+            }
         }
     }
 }
@@ -367,7 +382,48 @@ TEST(HmacStreebog, KeyLengthsAgainstGostEngine) {
     }
 }
 
+// HMAC through each implementation (the default is the constant-time choice) against gost-engine.
+TEST(HmacStreebog, EveryImplementationAgainstGostEngine) {
+    if (!oracle().available()) GTEST_SKIP() << "gost-engine's gostprov provider not loadable";
+    EXPECT_TRUE(streebog_impl_constant_time(
+        Streebog(DigestSize::bits512, StreebogImpl::automatic_secret).impl()));
+    std::mt19937 rng(7);
+    for (StreebogImpl impl : {StreebogImpl::public_tables, StreebogImpl::avx512_gfni,
+                              StreebogImpl::ct_ssse3, StreebogImpl::ct_generic}) {
+        if (!streebog_impl_supported(impl)) continue;
+        SCOPED_TRACE(std::string(streebog_impl_name(impl)));
+        for (std::size_t klen : {0, 32, 64, 65, 200}) {
+            const Bytes key = random_bytes(rng, klen), msg = random_bytes(rng, 150);
+            for (unsigned bits : {256u, 512u}) {
+                HmacStreebog h(size_of_bits(bits), key, impl);
+                h.update(msg);
+                Bytes out(h.output_bytes());
+                h.final(out);
+                EXPECT_EQ(to_hex(out), to_hex(oracle().hmac(bits, key, msg))) << klen;
+            }
+        }
+    }
+}
+
 // ---- PBKDF2-HMAC-Streebog-512 ----
+
+// The standard's short vectors through every constant-time implementation (forced).
+TEST(Pbkdf2Streebog512, VectorsThroughEachConstantTimePath) {
+    for (StreebogImpl impl :
+         {StreebogImpl::avx512_gfni, StreebogImpl::ct_ssse3, StreebogImpl::ct_generic}) {
+        if (!streebog_impl_supported(impl)) continue;
+        SCOPED_TRACE(std::string(streebog_impl_name(impl)));
+        ASSERT_EQ(gostcsp::core::testing::force_streebog_secret_impl(impl), impl);
+        for (const VectorRecord& r : load_vectors("pbkdf2.txt")) {
+            const auto c = static_cast<std::uint32_t>(r.number("c"));
+            if (c > (impl == StreebogImpl::ct_generic ? 2u : 4096u)) continue;  // generic is slow
+            Bytes out(r.bytes("dk").size());
+            pbkdf2_streebog512(r.bytes("password_hex"), r.bytes("salt_hex"), c, out);
+            EXPECT_EQ(to_hex(out), to_hex(r.bytes("dk"))) << r.name();
+        }
+    }
+    gostcsp::core::testing::force_streebog_secret_impl(StreebogImpl::automatic_secret);
+}
 
 TEST(Pbkdf2Streebog512, Vectors) {
     const bool long_tests = std::getenv("GOSTCSP_LONG_TESTS") != nullptr;

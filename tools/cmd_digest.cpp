@@ -51,8 +51,12 @@ bool hash_stream(std::FILE* f, core::Streebog& h, std::string& error) {
 void run_digest(const DigestOptions& opt, ToolContext& ctx) {
     const core::DigestSize size =
         opt.algorithm == "streebog512" ? core::DigestSize::bits512 : core::DigestSize::bits256;
-    const core::StreebogImpl impl = opt.impl == "portable"      ? core::StreebogImpl::portable
+    // "portable" is the old name of public_tables.
+    const core::StreebogImpl impl = opt.impl == "portable" || opt.impl == "public_tables"
+                                        ? core::StreebogImpl::public_tables
                                     : opt.impl == "avx512_gfni" ? core::StreebogImpl::avx512_gfni
+                                    : opt.impl == "ct_ssse3"    ? core::StreebogImpl::ct_ssse3
+                                    : opt.impl == "ct_generic"  ? core::StreebogImpl::ct_generic
                                                                 : core::StreebogImpl::automatic;
     std::vector<std::string> files = opt.files;
     if (files.empty()) files.emplace_back("-");
@@ -94,8 +98,10 @@ void register_digest_command(CLI::App& app, ToolContext& ctx) {
     cmd->add_option("-a,--algorithm", opt->algorithm, "streebog256 (default) or streebog512")
         ->check(CLI::IsMember({"streebog256", "streebog512"}));
     cmd->add_option("--impl", opt->impl,
-                    "compression code path: automatic (default), portable, avx512_gfni")
-        ->check(CLI::IsMember({"automatic", "portable", "avx512_gfni"}));
+                    "compression code path: automatic (default), public_tables (alias portable), "
+                    "avx512_gfni, ct_ssse3, ct_generic")
+        ->check(CLI::IsMember(
+            {"automatic", "public_tables", "portable", "avx512_gfni", "ct_ssse3", "ct_generic"}));
     cmd->add_option("files", opt->files, "files to hash; none or '-' reads stdin");
     cmd->callback([opt, &ctx] { run_digest(*opt, ctx); });
 }

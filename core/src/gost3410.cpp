@@ -10,6 +10,7 @@
 
 #include "curve_ops.hpp"
 #include "ec_limbs.hpp"
+#include "gostcsp/ct.hpp"
 
 namespace gostcsp::core {
 
@@ -121,7 +122,8 @@ Status sample_scalar(const CurveOps& c, u64* out, Fill&& fill) noexcept {
             else if (bits - lo < 64)
                 out[i] &= (static_cast<u64>(1) << (bits - lo)) - 1;
         }
-        if (lt_mask(out, c.order(), n) & ~is_zero_mask(out, n)) return Status::ok;
+        // CT declassify: only the number of rejected candidates is revealed (issue #15).
+        if (ct::declassify(lt_mask(out, c.order(), n) & ~is_zero_mask(out, n))) return Status::ok;
     }
     return Status::rng_failure;  // 256 rejections in a row: the generator is broken
 }
@@ -166,11 +168,13 @@ bool sign_with_k(const CurveOps& c, const u64* d, const u64* e, const u64* k,
     c.to_affine(ca.v, cp.v);
     u64 r[max_limbs] = {}, s[max_limbs] = {};
     c.scalar_reduce(r, ca.v.x);            // r = x(C) mod q
+    ct::unpoison(r, 8 * n);                // CT declassify: r is part of the signature (#15)
     if (is_zero_mask(r, n)) return false;  // r is public
     Secret rd, ke;
     c.scalar_mul(rd.v, r, d);
     c.scalar_mul(ke.v, k, e);
     c.scalar_add(s, rd.v, ke.v);
+    ct::unpoison(s, 8 * n);                // CT declassify: s is part of the signature (#15)
     if (is_zero_mask(s, n)) return false;  // s is public
     to_be(sig, s, n);
     to_be(sig + 8 * n, r, n);
@@ -265,7 +269,9 @@ Status PrivateKey::from_le_bytes(ParamSet set, std::span<const std::uint8_t> d_l
     const std::size_t n = c->limbs();
     Secret d;
     from_le(d.v, d_le.data(), d_le.size(), n);
-    if (!(lt_mask(d.v, c->order(), n) & ~is_zero_mask(d.v, n))) return Status::invalid_private_key;
+    // CT declassify: whether the scalar is valid (#15).
+    if (!ct::declassify(lt_mask(d.v, c->order(), n) & ~is_zero_mask(d.v, n)))
+        return Status::invalid_private_key;
     out.d_le_.wipe();
     out.set_ = set;
     std::memcpy(out.d_le_.data(), d_le.data(), d_le.size());
@@ -374,10 +380,11 @@ Status vko(const PrivateKey& key, const PublicKey& peer, std::span<const std::ui
     Wiped<ProjPoint> kp;
     Wiped<AffinePoint> ka;
     c->mul(kp.v, q_pt, t.v);  // t < q and Q in <P> (validated PublicKey)
-    if (c->to_affine(ka.v, kp.v)) return Status::invalid_public_key;  // only outside <P>
+    // CT declassify: K = O only for a peer point outside <P>, a public property (#15).
+    if (ct::declassify(c->to_affine(ka.v, kp.v))) return Status::invalid_public_key;
     SecretBytes<2 * max_field_bytes> xy;
     store_public(*c, ka.v, xy.data());
-    Streebog h(kek_size);
+    Streebog h(kek_size, StreebogImpl::automatic_secret);  // the point is secret (#15)
     h.update({xy.data(), 16 * n});
     h.final(kek);
     return Status::ok;

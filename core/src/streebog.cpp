@@ -4,6 +4,7 @@
 #include "gostcsp/streebog.hpp"
 
 #include <algorithm>
+#include <atomic>
 
 #include "gostcsp/secure.hpp"
 #include "streebog_internal.hpp"
@@ -44,29 +45,50 @@ bool avx512_gfni_usable() noexcept {
 
 namespace {
 
+std::atomic<StreebogImpl> secret_override{StreebogImpl::automatic_secret};
+
 StreebogImpl resolve(StreebogImpl impl) noexcept {
-    if (impl == StreebogImpl::portable) return impl;
-    if (impl == StreebogImpl::avx512_gfni && streebog_impl_supported(impl)) return impl;
-    return streebog_impl_selected();
+    if (impl == StreebogImpl::automatic) return streebog_impl_selected();
+    if (impl == StreebogImpl::automatic_secret) return streebog_secret_impl_selected();
+    if (streebog_impl_supported(impl)) return impl;
+    return streebog_impl_constant_time(impl) ? streebog_secret_impl_selected()
+                                             : streebog_impl_selected();
 }
 
 void compress(StreebogImpl impl, std::uint64_t h[8], const std::uint64_t n[8],
               const std::uint64_t m[8]) noexcept {
+    switch (impl) {
 #if defined(GOSTCSP_STREEBOG_HAVE_AVX512)
-    if (impl == StreebogImpl::avx512_gfni) return detail::streebog_compress_avx512(h, n, m);
+        case StreebogImpl::avx512_gfni:
+            return detail::streebog_compress_avx512(h, n, m);
 #endif
-    (void)impl;
-    detail::streebog_compress_portable(h, n, m);
+#if defined(GOSTCSP_STREEBOG_HAVE_SSSE3)
+        case StreebogImpl::ct_ssse3:
+            return detail::streebog_compress_ct_ssse3(h, n, m);
+#endif
+        case StreebogImpl::ct_generic:
+            return detail::streebog_compress_ct_generic(h, n, m);
+        default:
+            return detail::streebog_compress_portable(h, n, m);
+    }
 }
 
 void blocks(StreebogImpl impl, std::uint64_t h[8], std::uint64_t n[8], std::uint64_t sigma[8],
             const std::uint8_t* data, std::size_t count) noexcept {
+    switch (impl) {
 #if defined(GOSTCSP_STREEBOG_HAVE_AVX512)
-    if (impl == StreebogImpl::avx512_gfni)
-        return detail::streebog_blocks_avx512(h, n, sigma, data, count);
+        case StreebogImpl::avx512_gfni:
+            return detail::streebog_blocks_avx512(h, n, sigma, data, count);
 #endif
-    (void)impl;
-    detail::streebog_blocks_portable(h, n, sigma, data, count);
+#if defined(GOSTCSP_STREEBOG_HAVE_SSSE3)
+        case StreebogImpl::ct_ssse3:
+            return detail::streebog_blocks_ct_ssse3(h, n, sigma, data, count);
+#endif
+        case StreebogImpl::ct_generic:
+            return detail::streebog_blocks_ct_generic(h, n, sigma, data, count);
+        default:
+            return detail::streebog_blocks_portable(h, n, sigma, data, count);
+    }
 }
 
 }  // namespace
@@ -74,29 +96,61 @@ void blocks(StreebogImpl impl, std::uint64_t h[8], std::uint64_t n[8], std::uint
 bool streebog_impl_supported(StreebogImpl impl) noexcept {
     switch (impl) {
         case StreebogImpl::automatic:
-        case StreebogImpl::portable:
+        case StreebogImpl::automatic_secret:
+        case StreebogImpl::public_tables:
+        case StreebogImpl::ct_generic:
             return true;
         case StreebogImpl::avx512_gfni:
             return detail::avx512_gfni_usable();
+        case StreebogImpl::ct_ssse3:
+            return detail::ssse3_usable();
     }
     return false;
 }
 
+bool streebog_impl_constant_time(StreebogImpl impl) noexcept {
+    return impl == StreebogImpl::avx512_gfni || impl == StreebogImpl::ct_ssse3 ||
+           impl == StreebogImpl::ct_generic || impl == StreebogImpl::automatic_secret;
+}
+
 StreebogImpl streebog_impl_selected() noexcept {
-    return detail::avx512_gfni_usable() ? StreebogImpl::avx512_gfni : StreebogImpl::portable;
+    return detail::avx512_gfni_usable() ? StreebogImpl::avx512_gfni : StreebogImpl::public_tables;
+}
+
+StreebogImpl streebog_secret_impl_selected() noexcept {
+    const StreebogImpl forced = secret_override.load(std::memory_order_relaxed);
+    if (forced != StreebogImpl::automatic_secret) return forced;
+    if (detail::avx512_gfni_usable()) return StreebogImpl::avx512_gfni;
+    if (detail::ssse3_usable()) return StreebogImpl::ct_ssse3;
+    return StreebogImpl::ct_generic;
 }
 
 std::string_view streebog_impl_name(StreebogImpl impl) noexcept {
     switch (impl) {
         case StreebogImpl::automatic:
             return "automatic";
-        case StreebogImpl::portable:
-            return "portable";
+        case StreebogImpl::automatic_secret:
+            return "automatic_secret";
+        case StreebogImpl::public_tables:
+            return "public_tables";
         case StreebogImpl::avx512_gfni:
             return "avx512_gfni";
+        case StreebogImpl::ct_ssse3:
+            return "ct_ssse3";
+        case StreebogImpl::ct_generic:
+            return "ct_generic";
     }
     return "unknown";
 }
+
+namespace testing {
+StreebogImpl force_streebog_secret_impl(StreebogImpl impl) noexcept {
+    const bool reset = impl == StreebogImpl::automatic || impl == StreebogImpl::automatic_secret ||
+                       !streebog_impl_supported(impl);
+    secret_override.store(reset ? StreebogImpl::automatic_secret : impl, std::memory_order_relaxed);
+    return streebog_secret_impl_selected();
+}
+}  // namespace testing
 
 Streebog::Streebog(DigestSize size, StreebogImpl impl) noexcept
     : h_{}, n_{}, sigma_{}, buffer_{}, size_(size), impl_(resolve(impl)) {
@@ -187,11 +241,21 @@ std::array<std::uint8_t, 64> streebog512(std::span<const std::uint8_t> data) noe
 
 // ---- HMAC (RFC 2104; R 50.1.113-2016 section 4.1.1, RFC 7836 section 4.1) ----
 
-HmacStreebog::HmacStreebog(DigestSize size, std::span<const std::uint8_t> key) noexcept
-    : inner_(size), outer_(size), inner_start_(size), outer_start_(size) {
+namespace {
+StreebogImpl hmac_impl(StreebogImpl impl) noexcept {
+    return impl == StreebogImpl::automatic ? StreebogImpl::automatic_secret : impl;
+}
+}  // namespace
+
+HmacStreebog::HmacStreebog(DigestSize size, std::span<const std::uint8_t> key,
+                           StreebogImpl impl) noexcept
+    : inner_(size, hmac_impl(impl)),
+      outer_(size, hmac_impl(impl)),
+      inner_start_(size, hmac_impl(impl)),
+      outer_start_(size, hmac_impl(impl)) {
     std::uint8_t k[Streebog::block_size] = {};
     if (key.size() > Streebog::block_size) {
-        Streebog kh(size);
+        Streebog kh(size, inner_.impl());
         kh.update(key);
         kh.final(k);  // the rest of k stays zero
     } else if (!key.empty()) {

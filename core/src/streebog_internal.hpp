@@ -72,12 +72,63 @@ constexpr bool tau_is_transpose() {
 }
 static_assert(tau_is_transpose(), "RFC 6986 Tau is the 8x8 byte transpose");
 
+// h := g_N(h, m) (RFC 6986 section 8) around a given out = LPS(a ^ b), with scratch k, s, tmp
+// supplied by the caller so it can be wiped once. Every implementation on 64-bit words uses it.
+template <class Lpsx>
+inline void compress_with(Lpsx lpsx, std::uint64_t h[8], const std::uint64_t n[8],
+                          const std::uint64_t m[8], std::uint64_t k[8], std::uint64_t s[8],
+                          std::uint64_t tmp[8]) noexcept {
+    lpsx(k, h, n);  // K1 = LPS(h ^ N)
+    lpsx(s, m, k);  // LPS X[K1] (m)
+    for (int r = 0; r < 11; ++r) {
+        lpsx(tmp, k, iteration_constants.c[r]);  // K[r+2]
+        lpsx(k, s, tmp);                         // LPS X[K[r+2]]
+        for (int w = 0; w < 8; ++w) s[w] = k[w];
+        for (int w = 0; w < 8; ++w) k[w] = tmp[w];
+    }
+    lpsx(tmp, k, iteration_constants.c[11]);  // K13
+    for (int w = 0; w < 8; ++w) h[w] ^= s[w] ^ tmp[w] ^ m[w];
+}
+
+// For each of `count` 64-byte blocks of `data`: h := g_N(h, m); N += 512; Sigma += m.
+template <class Compress>
+inline void blocks_with(Compress compress, std::uint64_t h[8], std::uint64_t n[8],
+                        std::uint64_t sigma[8], const std::uint8_t* data,
+                        std::size_t count) noexcept {
+    std::uint64_t m[8];
+    for (std::size_t b = 0; b < count; ++b, data += 64) {
+        for (int w = 0; w < 8; ++w) m[w] = load_le64(data + 8 * w);
+        compress(h, n, m);
+        add512_small(n, 512);
+        add512(sigma, m);
+    }
+    for (auto& w : m) *static_cast<volatile std::uint64_t*>(&w) = 0;
+}
+
 // h := g_N(h, m) (RFC 6986 section 8).
 void streebog_compress_portable(std::uint64_t h[8], const std::uint64_t n[8],
                                 const std::uint64_t m[8]) noexcept;
 // For each of `blocks` 64-byte blocks of `data`: h := g_N(h, m); N += 512; Sigma += m.
 void streebog_blocks_portable(std::uint64_t h[8], std::uint64_t n[8], std::uint64_t sigma[8],
                               const std::uint8_t* data, std::size_t blocks) noexcept;
+
+// Constant-time compression (no data-dependent branch or memory index), for secret inputs:
+// eight 16-entry in-register look-ups per S-box byte instead of a 256-entry table, and l as
+// in-register nibble tables. Generic 64-bit code on every CPU (slow); SSSE3 PSHUFB when present.
+void streebog_compress_ct_generic(std::uint64_t h[8], const std::uint64_t n[8],
+                                  const std::uint64_t m[8]) noexcept;
+void streebog_blocks_ct_generic(std::uint64_t h[8], std::uint64_t n[8], std::uint64_t sigma[8],
+                                const std::uint8_t* data, std::size_t blocks) noexcept;
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define GOSTCSP_STREEBOG_HAVE_SSSE3 1
+// Callable only when ssse3_usable() is true.
+void streebog_compress_ct_ssse3(std::uint64_t h[8], const std::uint64_t n[8],
+                                const std::uint64_t m[8]) noexcept;
+void streebog_blocks_ct_ssse3(std::uint64_t h[8], std::uint64_t n[8], std::uint64_t sigma[8],
+                              const std::uint8_t* data, std::size_t blocks) noexcept;
+#endif
+bool ssse3_usable() noexcept;
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define GOSTCSP_STREEBOG_HAVE_AVX512 1

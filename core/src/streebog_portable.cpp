@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-// Streebog (GOST R 34.11-2012) compression function, portable 64-bit table-driven LPS.
+// Streebog (GOST R 34.11-2012) compression function for PUBLIC data: 64-bit table-driven LPS.
 //
 // LPS = L o P o S fused into eight 256-entry tables of 64-bit words (16 KiB), built at compile
 // time from Pi', Tau and A of RFC 6986. P is the byte transpose, so output word i gathers
 // byte i of every input word j:  LPS(x)[i] = XOR_j T[j][byte_i(x[j])], with
 // T[j][v] = l(Pi(v) placed at byte j), l = right multiplication by A.
-// Table look-ups are indexed by state bytes; Streebog inputs are usually not secret, but HMAC
-// keys pass through here too: like every table implementation (gost-engine, Botan, libgcrypt)
-// this path is not cache-timing hardened. The AVX-512/GFNI path has no secret-indexed loads.
+// Table look-ups are indexed by state bytes, so like every table implementation (gost-engine,
+// Botan, libgcrypt) this path leaks its input to a cache-timing observer. It runs only for
+// StreebogImpl::public_tables (message digests); secret inputs (HMAC keys, PBKDF2 passwords,
+// the VKO point) take a constant-time path (streebog_ct.cpp, streebog_avx512.cpp).
 #include "streebog_internal.hpp"
 
 #include "gostcsp/secure.hpp"
@@ -52,41 +53,29 @@ inline void lpsx(std::uint64_t* __restrict out, const std::uint64_t* a,
     }
 }
 
-// h := g_N(h, m), with scratch supplied by the caller so it can be wiped once per call.
-inline void compress(std::uint64_t h[8], const std::uint64_t n[8], const std::uint64_t m[8],
-                     std::uint64_t k[8], std::uint64_t s[8], std::uint64_t tmp[8]) noexcept {
-    lpsx(k, h, n);  // K1 = LPS(h ^ N)
-    lpsx(s, m, k);  // LPS X[K1] (m)
-    for (int r = 0; r < 11; ++r) {
-        lpsx(tmp, k, iteration_constants.c[r]);  // K[r+2]
-        lpsx(k, s, tmp);                         // LPS X[K[r+2]]
-        for (int w = 0; w < 8; ++w) s[w] = k[w];
-        for (int w = 0; w < 8; ++w) k[w] = tmp[w];
+struct lps_tables_fn {
+    void operator()(std::uint64_t* out, const std::uint64_t* a, const std::uint64_t* b) const {
+        lpsx(out, a, b);
     }
-    lpsx(tmp, k, iteration_constants.c[11]);  // K13
-    for (int w = 0; w < 8; ++w) h[w] ^= s[w] ^ tmp[w] ^ m[w];
-}
+};
 
 }  // namespace
 
 void streebog_compress_portable(std::uint64_t h[8], const std::uint64_t n[8],
                                 const std::uint64_t m[8]) noexcept {
     std::uint64_t scratch[3][8];
-    compress(h, n, m, scratch[0], scratch[1], scratch[2]);
+    compress_with(lps_tables_fn{}, h, n, m, scratch[0], scratch[1], scratch[2]);
     secure_zero(scratch, sizeof scratch);
 }
 
 void streebog_blocks_portable(std::uint64_t h[8], std::uint64_t n[8], std::uint64_t sigma[8],
                               const std::uint8_t* data, std::size_t blocks) noexcept {
-    std::uint64_t m[8];
     std::uint64_t scratch[3][8];
-    for (std::size_t b = 0; b < blocks; ++b, data += 64) {
-        for (int w = 0; w < 8; ++w) m[w] = load_le64(data + 8 * w);
-        compress(h, n, m, scratch[0], scratch[1], scratch[2]);
-        add512_small(n, 512);
-        add512(sigma, m);
-    }
-    secure_zero(m, sizeof m);
+    blocks_with(
+        [&](std::uint64_t* hh, const std::uint64_t* nn, const std::uint64_t* mm) {
+            compress_with(lps_tables_fn{}, hh, nn, mm, scratch[0], scratch[1], scratch[2]);
+        },
+        h, n, sigma, data, blocks);
     secure_zero(scratch, sizeof scratch);
 }
 

@@ -3,13 +3,16 @@
 #include "p11_client.hpp"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <p11-kit/p11-kit.h>
 #include <p11-kit/uri.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -97,34 +100,29 @@ TokenMechanisms scan_mechanisms(CK_FUNCTION_LIST* fl, CK_SLOT_ID slot) {
 
 }  // namespace
 
-void PinBuffer::assign(const char* data, std::size_t len) {
-    clear();
-    value_.reserve(len < 256 ? 256 : len);  // no reallocation leaving copies behind
-    value_.assign(data, len);
-}
-
-void PinBuffer::clear() noexcept {
-    if (!value_.empty()) OPENSSL_cleanse(value_.data(), value_.size());
-    value_.clear();
-}
-
 bool read_pin_file(const std::string& source, PinBuffer& out) {
     std::string path = source;
     if (path.rfind("file:", 0) == 0) path = path.substr(5);
-    FILE* f = std::fopen(path.c_str(), "re");
-    if (f == nullptr) return false;
+    // read(2) into a stack buffer, not stdio: FILE's heap buffer would keep the PIN after fclose.
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
     char buf[512];
-    const bool ok = std::fgets(buf, sizeof buf, f) != nullptr;
-    std::fclose(f);
-    if (!ok) {
-        OPENSSL_cleanse(buf, sizeof buf);
-        return false;
+    std::size_t n = 0;
+    for (;;) {
+        const ssize_t got = read(fd, buf + n, sizeof buf - n);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        n += static_cast<std::size_t>(got);
+        if (n == sizeof buf || std::memchr(buf, '\n', n) != nullptr) break;
     }
-    std::size_t n = std::strlen(buf);
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) --n;
+    close(fd);
+    const bool got_line = n > 0;  // as fgets: an empty file is an error, an empty line is not
+    if (const void* nl = std::memchr(buf, '\n', n))
+        n = static_cast<std::size_t>(static_cast<const char*>(nl) - buf);
+    while (n > 0 && buf[n - 1] == '\r') --n;
     out.assign(buf, n);
     OPENSSL_cleanse(buf, sizeof buf);
-    return true;
+    return got_line;
 }
 
 // --- Token ---
@@ -215,18 +213,15 @@ CK_RV Token::login(CK_SESSION_HANDLE h, const char* pin, std::size_t len) {
 }
 
 CK_RV Token::relogin(CK_SESSION_HANDLE h) {
-    std::string pin;
+    PinBuffer pin;  // a locked copy: login() takes mu_ again
     bool protected_path = false;
     {
         std::lock_guard<std::mutex> g(mu_);
         if (!have_pin_) return CKR_USER_NOT_LOGGED_IN;
         protected_path = pin_.empty();
-        pin.reserve(256);
-        pin = pin_.value();
+        pin.assign(pin_.view());
     }
-    const CK_RV rv = protected_path ? login(h, nullptr, 0) : login(h, pin.data(), pin.size());
-    OPENSSL_cleanse(pin.data(), pin.size());
-    return rv;
+    return protected_path ? login(h, nullptr, 0) : login(h, pin.view().data(), pin.view().size());
 }
 
 bool Token::has_pin() const {
@@ -245,7 +240,6 @@ CK_FLAGS Token::current_flags() const {
 P11Client::~P11Client() {
     std::lock_guard<std::mutex> g(mu_);
     unload_locked();
-    if (!configured_pin.empty()) OPENSSL_cleanse(configured_pin.data(), configured_pin.size());
 }
 
 void P11Client::unload_locked() noexcept {

@@ -12,7 +12,10 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "pin_buffer.hpp"
 
 typedef struct p11_kit_uri P11KitUri;
 
@@ -34,22 +37,6 @@ struct TokenMechanisms {
     bool hash256 = false, hash512 = false;  // CKM_GOSTR3410_WITH_GOSTR3411_12_256/_512
     bool derive = false;                    // CKM_GOSTR3410_12_DERIVE
     bool any() const noexcept { return raw256 || raw512 || hash256 || hash512; }
-};
-
-// A PIN kept in memory only as long as the token it unlocks (wiped on destruction).
-class PinBuffer {
-  public:
-    PinBuffer() = default;
-    PinBuffer(const PinBuffer&) = delete;
-    PinBuffer& operator=(const PinBuffer&) = delete;
-    ~PinBuffer() { clear(); }
-    void assign(const char* data, std::size_t len);
-    void clear() noexcept;
-    bool empty() const noexcept { return value_.empty(); }
-    const std::string& value() const noexcept { return value_; }
-
-  private:
-    std::string value_;
 };
 
 // One token in one slot of one module. Shared by every key loaded from it.
@@ -154,7 +141,7 @@ class P11Client {
     // Provider configuration (openssl.cnf): a module path instead of p11-kit's registry, and a
     // PIN (or a file holding it) used when the URI carries none.
     std::string configured_module;
-    std::string configured_pin;
+    PinBuffer configured_pin;  // pkcs11-pin from the provider configuration
     std::string configured_pin_file;
 
     // Loads and initialises the modules once per process (again in a fork child). Returns

@@ -83,8 +83,9 @@ int export_key_reference(const void* reference, size_t reference_sz, OSSL_CALLBA
 
 struct StoreCtx {
     ProvCtx* prov = nullptr;
-    std::string uri;
-    int expect = 0;  // OSSL_STORE_INFO_* or 0
+    std::string uri;      // without pin-value (split_pin_value)
+    PinBuffer pin_value;  // the URI's pin-value, if any, in locked memory
+    int expect = 0;       // OSSL_STORE_INFO_* or 0
     bool started = false;
     bool eof = false;
     std::vector<FoundObject> objects;
@@ -96,7 +97,7 @@ void* store_open(void* provctx, const char* uri) noexcept {
     try {
         auto* ctx = new StoreCtx;
         ctx->prov = static_cast<ProvCtx*>(provctx);
-        ctx->uri = uri;
+        ctx->uri = split_pin_value(uri, ctx->pin_value);
         return ctx;
     } catch (...) {
         return nullptr;
@@ -143,6 +144,7 @@ int store_load(void* vctx, OSSL_CALLBACK* object_cb, void* object_cbarg,
         PinSources pins;
         pins.pw_cb = pw_cb;
         pins.pw_cbarg = pw_cbarg;
+        if (!ctx->pin_value.empty()) pins.uri_pin_value.assign(ctx->pin_value.view());
         if (!find_uri_objects(ctx->prov, ctx->uri.c_str(), only, any, true, pins, ctx->objects)) {
             ctx->eof = true;
             return 0;
@@ -233,10 +235,12 @@ int decode_uri_der(UriDecCtx* ctx, const unsigned char* der, long len, bool must
         GOSTCSP_RAISE(ctx->prov, Reason::bad_uri, "malformed %s block", key_uri_pem_name);
         return 0;
     }
-    const std::string uri(reinterpret_cast<const char*>(ASN1_STRING_get0_data(u->value.utf8string)),
-                          static_cast<std::size_t>(ASN1_STRING_length(u->value.utf8string)));
-    if (uri.rfind("pkcs11:", 0) != 0) return must_be_ours ? 0 : 1;
     PinSources pins;
+    const std::string uri =
+        split_pin_value({reinterpret_cast<const char*>(ASN1_STRING_get0_data(u->value.utf8string)),
+                         static_cast<std::size_t>(ASN1_STRING_length(u->value.utf8string))},
+                        pins.uri_pin_value);
+    if (uri.rfind("pkcs11:", 0) != 0) return must_be_ours ? 0 : 1;
     pins.pw_cb = pw_cb;
     pins.pw_cbarg = pw_cbarg;
     std::vector<FoundObject> objs;

@@ -128,7 +128,7 @@ std::optional<Bytes> point_from_cert(const Bytes& der, std::size_t want) {
 
 bool ask_pin(ProvCtx* prov, const Token& t, PinSources& pins, PinBuffer& pin) {
     if (!pins.uri_pin_value.empty()) {
-        pin.assign(pins.uri_pin_value.data(), pins.uri_pin_value.size());
+        pin.assign(pins.uri_pin_value.view());
         return true;
     }
     if (!pins.uri_pin_source.empty()) {
@@ -139,7 +139,7 @@ bool ask_pin(ProvCtx* prov, const Token& t, PinSources& pins, PinBuffer& pin) {
     }
     P11Client* client = p11_client(prov);
     if (client != nullptr && !client->configured_pin.empty()) {
-        pin.assign(client->configured_pin.data(), client->configured_pin.size());
+        pin.assign(client->configured_pin.view());
         return true;
     }
     if (client != nullptr && !client->configured_pin_file.empty()) {
@@ -200,7 +200,7 @@ bool ensure_login(ProvCtx* prov, Token& t, CK_SESSION_HANDLE h, PinSources& pins
     } else {
         PinBuffer pin;
         if (!ask_pin(prov, t, pins, pin)) return false;
-        rv = t.login(h, pin.value().data(), pin.value().size());
+        rv = t.login(h, pin.view().data(), pin.view().size());
     }
     if (rv != CKR_OK) {
         GOSTCSP_RAISE_CKR(prov, rv, &t, "login");
@@ -322,7 +322,7 @@ void configure_p11_client(ProvCtx* prov, const OSSL_CORE_HANDLE* handle,
     if (!get_params(handle, params)) return;
     try {
         if (module != nullptr) client->configured_module = module;
-        if (pin != nullptr) client->configured_pin = pin;
+        if (pin != nullptr) client->configured_pin.assign(pin, std::strlen(pin));
         if (pin_file != nullptr) client->configured_pin_file = pin_file;
         if (allow_uri_module != nullptr) {
             const std::string v = allow_uri_module;
@@ -354,6 +354,9 @@ bool find_uri_objects(ProvCtx* prov, const char* uri_text, CK_OBJECT_CLASS only_
             GOSTCSP_RAISE(prov, Reason::out_of_memory);
             return false;
         }
+        // From here on only the URI without its pin-value exists (messages included).
+        const std::string shown = split_pin_value(uri_text, pins.uri_pin_value);
+        uri_text = shown.c_str();
         const int pr = p11_kit_uri_parse(uri_text, P11_KIT_URI_FOR_ANY, uri.get());
         if (pr != P11_KIT_URI_OK) {
             GOSTCSP_RAISE(prov, Reason::bad_uri, "%s: %s", uri_text, p11_kit_uri_message(pr));
@@ -363,7 +366,6 @@ bool find_uri_objects(ProvCtx* prov, const char* uri_text, CK_OBJECT_CLASS only_
             GOSTCSP_RAISE(prov, Reason::bad_uri, "%s: unrecognised attribute", uri_text);
             return false;
         }
-        if (const char* v = p11_kit_uri_get_pin_value(uri.get())) pins.uri_pin_value = v;
         if (const char* s = p11_kit_uri_get_pin_source(uri.get())) pins.uri_pin_source = s;
 
         std::string what;

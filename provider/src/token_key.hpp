@@ -35,8 +35,10 @@ struct TokenKey {
 
 // Where a PIN may come from, in order: the URI (pin-value, pin-source), the provider
 // configuration, OpenSSL's passphrase callback (the openssl CLI prompts).
+// pin-value is taken out of the URI text into locked memory before anything else sees the URI
+// (split_pin_value), so no message, p11-kit structure or key object ever holds it.
 struct PinSources {
-    std::string uri_pin_value;
+    PinBuffer uri_pin_value;
     std::string uri_pin_source;
     OSSL_PASSPHRASE_CALLBACK* pw_cb = nullptr;
     void* pw_cbarg = nullptr;

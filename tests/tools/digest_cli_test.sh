@@ -28,7 +28,7 @@ while read -r name bits msg digest; do
     [ "$msg" = "-" ] && msg=""
     file="$work/$name.bin"
     printf "$(printf '%s' "$msg" | sed 's/../\\x&/g')" > "$file"
-    for impl in automatic portable avx512_gfni; do  # an unsupported path falls back
+    for impl in automatic portable public_tables avx512_gfni ct_ssse3 ct_generic; do  # an unsupported path falls back
         check "$name file ($impl)" "$digest  $file" \
             "$("$tool" digest --impl "$impl" --algorithm "streebog$bits" "$file")"
     done

@@ -10,10 +10,12 @@
 // Constant time: generate(), from_le_bytes(), derive_public(), sign_digest(), sign_message() and
 // vko() run in time independent of the private key and nonce: fixed-window scalar multiplication
 // with masked table scans, Fermat inversion with a public exponent, no branch or memory index on
-// secret limbs (checked with valgrind/memcheck on secrets marked undefined; the only reports are
-// the public r = 0 / s = 0 retries). Rejection sampling reveals only how many candidates were
-// discarded. The hashes (nonce HMAC, VKO's KEK over the shared point) inherit Streebog's timing:
-// its portable compression indexes tables with the hashed bytes; the AVX-512/GFNI path does not.
+// secret limbs. The hashes over secrets (the nonce's HMAC keyed with d, VKO's KEK over the shared
+// point) use Streebog's constant-time implementations (StreebogImpl::automatic_secret). Checked by
+// the constant-time job (tests/ct/, scripts/check_ct.sh): valgrind/memcheck with d, the nonce
+// randomness and the UKM-derived scalar marked undefined, on every Streebog path valgrind runs.
+// The decisions that are public by design (rejection sampling's verdict, r = 0 / s = 0, K = O,
+// key validity) are declassified with gostcsp/ct.hpp where they are taken.
 // verify_*() and public-key validation are variable-time (public data only).
 // Curve tables (fixed-base comb) are built once per set on first use, in static storage.
 #pragma once

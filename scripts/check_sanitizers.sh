@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Sanitizer builds (issue #15), each in its own build directory beside the normal one:
+#   scripts/check_sanitizers.sh asan [build-root]   ASan + UBSan, the tests selected by
+#                                                   GOSTCSP_SAN_TESTS (ctest -R; default: the
+#                                                   `unit` label = core, keystore, pkcs11 units)
+#   scripts/check_sanitizers.sh tsan [build-root]   TSan: the thread, pool and multi-process
+#                                                   tests (keystore processes, token API pool)
+# GOSTCSP_SAN_TESTS=. runs the whole suite (the documented long job). Any report fails: ASan and
+# UBSan abort on the first error, TSan exits non-zero (halt_on_error).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+mode="${1:?usage: check_sanitizers.sh asan|tsan [build-root]}"
+base="${2:-$root/build}"
+case "$mode" in
+  asan)
+    flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+    select=(-L '^unit$')
+    targets=(all)
+    export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
+    export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+    ;;
+  tsan)
+    flags="-fsanitize=thread -fno-omit-frame-pointer"
+    select=(-R 'keystore_processes|KeystoreProcesses|token_api|Thread|Pool|Fork|Concurren')
+    targets=(all)
+    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+    ;;
+  *) echo "check_sanitizers: unknown mode $mode" >&2; exit 2 ;;
+esac
+[ -n "${GOSTCSP_SAN_TESTS:-}" ] && select=(-R "$GOSTCSP_SAN_TESTS")
+build="$base-$mode"
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGOSTCSP_BUILD_BENCH=OFF \
+  "-DCMAKE_CXX_FLAGS=$flags" "-DCMAKE_C_FLAGS=$flags" \
+  "-DCMAKE_EXE_LINKER_FLAGS=$flags" "-DCMAKE_SHARED_LINKER_FLAGS=$flags" \
+  "-DCMAKE_MODULE_LINKER_FLAGS=$flags" "${launcher[@]}" >/dev/null
+start=$SECONDS
+nice cmake --build "$build" -j"${JOBS:-2}" --target "${targets[@]}" >/dev/null
+echo "check_sanitizers: $mode build $((SECONDS - start)) s"
+start=$SECONDS
+ctest --test-dir "$build" "${select[@]}" -LE 'large|ct|fuzz' --output-on-failure -j"${JOBS:-2}"
+echo "check_sanitizers: $mode tests $((SECONDS - start)) s"
