@@ -104,6 +104,7 @@ CREATE TABLE IF NOT EXISTS objects (
     nonce     BLOB,
     body      BLOB NOT NULL         -- encoded attributes (+ secret), sealed when private
 );
+CREATE INDEX IF NOT EXISTS objects_by_class ON objects (class, key_type);
 )sql";
 
 constexpr std::uint32_t flag_private = 1u << 0;
@@ -678,6 +679,11 @@ Status init_token(const Config& config, const std::filesystem::path& path, std::
     auto state = file_state(db);
     if (!state) return state.status();
 
+    if (*state == FileState::fresh) {
+        // Only settable before the first table exists: freed pages can then be given back to
+        // the file system (incremental_vacuum after deletions) instead of growing forever.
+        if (Status st = db.exec("PRAGMA auto_vacuum = INCREMENTAL"); !st) return st;
+    }
     Bytes old_id;
     if (*state == FileState::initialized) {
         auto id = read_token_id(db);
@@ -1440,6 +1446,9 @@ Status Token::destroy_object(ObjectHandle handle) {
     if (sqlite3_changes(impl.db.handle()) != 1) {
         return Status(Error::object_not_found, "object was destroyed concurrently");
     }
+    // Give freed pages back, a bounded number per deletion so no single call pauses writers
+    // for long (signers do not touch the file). A no-op unless auto_vacuum is incremental.
+    (void)impl.db.exec("PRAGMA incremental_vacuum(256)");
     return {};
 }
 
