@@ -127,6 +127,14 @@ Result<Config> parse_config(std::string_view text, std::string_view origin) {
                 config.test_token = false;
             else
                 return config_error(origin, line_no, "test_token: expected true or false");
+        } else if (key == "so_can_restore_user_keys") {
+            if (value == "true" || value == "yes" || value == "1")
+                config.so_can_restore_user_keys = true;
+            else if (value == "false" || value == "no" || value == "0")
+                config.so_can_restore_user_keys = false;
+            else
+                return config_error(origin, line_no,
+                                    "so_can_restore_user_keys: expected true or false");
         } else if (key == "log_level") {
             if (value == "error")
                 config.log_level = LogLevel::error;
