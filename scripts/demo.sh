@@ -91,7 +91,7 @@ token_step 0 "set a real user PIN" -- \
 token_step 0 "set a real SO PIN" -- \
     change-pin --so --pin-env DEMO_FACTORY_PIN --new-pin-env DEMO_SO_PIN
 token_step 0 "generate a GOST R 34.10-2012 256-bit key pair inside the token" -- \
-    keygen --pin-env DEMO_USER_PIN --bits 256 --param-set A --label demo-key --id 01
+    keygen --pin-env DEMO_USER_PIN --bits 256 --param-set tc26-256-A --label demo-key --id 01
 token_step 0 "list the token's objects (private ones after login)" -- \
     list-objects --login --pin-env DEMO_USER_PIN
 token_step 1 "a wrong PIN is counted and reported with the tries left" -- \
@@ -154,7 +154,7 @@ G pkeyutl -sign -inkey "pkcs11:token=demo-token;object=demo-key;type=private" \
     grep -o 'token "demo-token".*' | head -n 1 | sed 's/^/   gostcsp: /' || true
 echo "-- steps (each timed):"
 timed "generate a 256-bit key pair inside the token (tc26-256-B)" -- \
-    "$tool" keygen --pin-env DEMO_USER_PIN --bits 256 --param-set B --label demo-signer --id 02 || true
+    "$tool" keygen --pin-env DEMO_USER_PIN --bits 256 --param-set tc26-256-B --label demo-signer --id 02 || true
 timed "openssl req -x509 -key pkcs11:... (self-signed signer certificate)" -- \
     G req -x509 -new -key "$KEY" "${PIN_ARGS[@]}" -subj "/CN=gostcsp demo signer" -days 30 \
     -addext keyUsage=critical,digitalSignature,nonRepudiation,keyCertSign -out "$work/signer.pem" || true

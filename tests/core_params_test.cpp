@@ -144,6 +144,58 @@ TEST(Params, GostEngineShortNames) {
     EXPECT_FALSE(param_set_from_gost_engine_name(256, "a").has_value());
 }
 
+// The one table of spellings: every canonical short name names the curve and the OID that
+// curves.txt (the verified vector file) gives it, each OID exactly once; gost-engine's spellings
+// keep gost-engine's meaning (curves.txt's gost_engine strings) and the OID they stand for.
+TEST(Params, CanonicalNamesKeepTheRequestedOid) {
+    std::set<std::string> oids_in_file, oids_in_table;
+    for (const auto& rec : load_vectors("curves.txt")) {
+        const auto set = param_set_from_name(rec.name());
+        ASSERT_TRUE(set.has_value());
+        oids_in_file.insert(rec.str("oid"));
+        if (rec.has("alias_oids"))
+            for (const auto& o : split_list(rec.str("alias_oids"), ',')) oids_in_file.insert(o);
+        for (const auto& entry : split_list(rec.str("gost_engine"), ' ')) {
+            const auto colon = entry.find(':');
+            const std::string alg = entry.substr(0, colon), ps = entry.substr(colon + 1);
+            const unsigned bits = alg == "gost2012_256" ? 256 : 512;
+            const auto sp = resolve_param_set(bits, ps);
+            ASSERT_TRUE(sp.has_value()) << entry;
+            EXPECT_EQ(sp->set, *set) << entry;
+        }
+    }
+    for (const auto& sp : canonical_param_set_names()) {
+        EXPECT_TRUE(oids_in_table.insert(std::string(sp.oid)).second) << sp.name;
+        EXPECT_EQ(param_set_from_oid(sp.oid), sp.set) << sp.name;
+        EXPECT_EQ(param_set_spelling_of_oid(sp.oid)->name, sp.name);
+        const unsigned bits = param_set_info(sp.set).bits;
+        EXPECT_EQ(resolve_param_set(bits, sp.name)->oid, sp.oid);
+        EXPECT_FALSE(resolve_param_set(bits == 256 ? 512 : 256, sp.name).has_value());
+    }
+    EXPECT_EQ(oids_in_table, oids_in_file);
+    // CryptoPro spellings keep the CryptoPro OID (RFC 4357 §10.4), the tc26 ones the tc26 OID.
+    EXPECT_EQ(resolve_param_set(256, "cryptopro-A")->oid, "1.2.643.2.2.35.1");
+    EXPECT_EQ(resolve_param_set(256, "CryptoPro-A")->oid, "1.2.643.2.2.35.1");
+    EXPECT_EQ(resolve_param_set(256, "tc26-256-B")->oid, "1.2.643.7.1.2.1.1.2");
+    EXPECT_EQ(resolve_param_set(256, "id-GostR3410-2001-CryptoPro-XchA-ParamSet")->oid,
+              "1.2.643.2.2.36.0");
+    EXPECT_EQ(resolve_param_set(256, "1.2.643.2.2.35.3")->name, "cryptopro-C");
+    EXPECT_EQ(resolve_param_set(512, "id-tc26-gost-3410-12-512-paramSetA")->name, "tc26-512-A");
+    // gost-engine: "A" is CryptoPro-A for 256 bits (case-insensitive, as gost-engine reads it).
+    EXPECT_EQ(resolve_param_set(256, "a")->name, "cryptopro-A");
+    EXPECT_EQ(resolve_param_set(256, "XA")->name, "cryptopro-XchA");
+    EXPECT_EQ(resolve_param_set(256, "tca")->name, "tc26-256-A");
+    EXPECT_EQ(resolve_param_set(256, "0")->name, "gost2001-test");
+    EXPECT_EQ(resolve_param_set(512, "C")->name, "tc26-512-C");
+    EXPECT_FALSE(resolve_param_set(256, "E").has_value());
+    EXPECT_FALSE(resolve_param_set(256, "").has_value());
+    // The letters that mean different curves in different tools (256 only).
+    for (const char* l : {"A", "b", "C", "D"}) EXPECT_TRUE(is_ambiguous_param_letter(256, l)) << l;
+    for (const char* l : {"XA", "TCA", "cryptopro-A", "tc26-256-A"})
+        EXPECT_FALSE(is_ambiguous_param_letter(256, l)) << l;
+    EXPECT_FALSE(is_ambiguous_param_letter(512, "A"));
+}
+
 // G is on the curve and q·G = O through every scalar multiplier of the core.
 TEST(Params, BasePointHasOrderQ) {
     for (const auto& info : all_param_sets()) {

@@ -8,7 +8,6 @@
 #include <openssl/bio.h>
 #include <openssl/pem.h>
 #include <p11-kit/uri.h>
-#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -19,7 +18,9 @@
 #include <string>
 #include <vector>
 
-#include "commands.hpp"
+#include "key_inventory.hpp"
+#include "output_file.hpp"
+#include "token_common.hpp"
 
 namespace gostcsp::tool {
 namespace {
@@ -29,7 +30,7 @@ constexpr const char* pem_name =
 constexpr const char* pem_desc = "PKCS#11 Provider URI v1.0";
 
 struct KeyUriOptions {
-    std::string token;
+    Common common;
     std::string label;
     std::string id_hex;
     std::string pin_source;
@@ -37,65 +38,9 @@ struct KeyUriOptions {
     bool print_only = false;
 };
 
-std::optional<std::vector<unsigned char>> parse_hex(const std::string& s) {
-    if (s.size() % 2 != 0) return std::nullopt;
-    std::vector<unsigned char> out;
-    for (std::size_t i = 0; i < s.size(); i += 2) {
-        char* end = nullptr;
-        const std::string byte = s.substr(i, 2);
-        const long v = std::strtol(byte.c_str(), &end, 16);
-        if (end == nullptr || *end != '\0') return std::nullopt;
-        out.push_back(static_cast<unsigned char>(v));
-    }
-    return out;
-}
-
-struct UriFree {
-    void operator()(P11KitUri* u) const noexcept { p11_kit_uri_free(u); }
-};
-
-// Returns the formatted URI or an empty string with a message on stderr.
-std::string build_uri(const KeyUriOptions& o) {
-    std::unique_ptr<P11KitUri, UriFree> uri(p11_kit_uri_new());
-    if (!uri) return {};
-    CK_TOKEN_INFO* ti = p11_kit_uri_get_token_info(uri.get());
-    // Token labels are 32-byte blank-padded fields in CK_TOKEN_INFO.
-    if (o.token.size() > sizeof ti->label) {
-        std::cerr << "gostcsp-tool key-uri: token label longer than 32 bytes\n";
-        return {};
-    }
-    std::memset(ti->label, ' ', sizeof ti->label);
-    std::memcpy(ti->label, o.token.data(), o.token.size());
-    CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-    CK_ATTRIBUTE a_cls{CKA_CLASS, &cls, sizeof cls};
-    if (p11_kit_uri_set_attribute(uri.get(), &a_cls) != P11_KIT_URI_OK) return {};
-    if (!o.label.empty()) {
-        CK_ATTRIBUTE a{CKA_LABEL, const_cast<char*>(o.label.data()), o.label.size()};
-        if (p11_kit_uri_set_attribute(uri.get(), &a) != P11_KIT_URI_OK) return {};
-    }
-    std::vector<unsigned char> id;
-    if (!o.id_hex.empty()) {
-        const auto parsed = parse_hex(o.id_hex);
-        if (!parsed) {
-            std::cerr << "gostcsp-tool key-uri: --id must be hex digits, e.g. 01a2\n";
-            return {};
-        }
-        id = *parsed;
-        CK_ATTRIBUTE a{CKA_ID, id.data(), id.size()};
-        if (p11_kit_uri_set_attribute(uri.get(), &a) != P11_KIT_URI_OK) return {};
-    }
-    if (!o.pin_source.empty()) p11_kit_uri_set_pin_source(uri.get(), o.pin_source.c_str());
-    char* text = nullptr;
-    if (p11_kit_uri_format(uri.get(), P11_KIT_URI_FOR_OBJECT_ON_TOKEN, &text) != P11_KIT_URI_OK ||
-        text == nullptr)
-        return {};
-    std::string out(text);
-    std::free(text);
-    return out;
-}
-
 // DER SEQUENCE { desc VisibleString, uri UTF8String } in a PEM block.
-bool write_pem(const std::string& uri, const std::string& path) {
+// Returns the PEM text, or "" on failure.
+std::string pem_text(const std::string& uri) {
     ASN1_SEQUENCE_ANY* seq = sk_ASN1_TYPE_new_null();
     ASN1_TYPE* desc = ASN1_TYPE_new();
     ASN1_TYPE* u = ASN1_TYPE_new();
@@ -120,35 +65,88 @@ bool write_pem(const std::string& uri, const std::string& path) {
     ASN1_TYPE_free(desc);
     ASN1_TYPE_free(u);
     sk_ASN1_TYPE_pop_free(seq, ASN1_TYPE_free);
-    if (len <= 0) return false;
-    BIO* out = path == "-" ? BIO_new_fp(stdout, BIO_NOCLOSE) : BIO_new_file(path.c_str(), "w");
+    if (len <= 0) return {};
+    BIO* out = BIO_new(BIO_s_mem());
     ok = out != nullptr && PEM_write_bio(out, pem_name, "", der, len) > 0;
-    BIO_free(out);
     OPENSSL_free(der);
-    if (ok && path != "-") (void)chmod(path.c_str(), 0644);  // no secret inside
-    return ok;
+    std::string text;
+    if (ok) {
+        char* data = nullptr;
+        const long n = BIO_get_mem_data(out, &data);
+        text.assign(data, static_cast<std::size_t>(n));
+    }
+    BIO_free(out);
+    return text;
 }
 
-void run_key_uri(const KeyUriOptions& o, ToolContext& ctx) {
-    const std::string uri = build_uri(o);
-    if (uri.empty()) {
-        std::cerr << "gostcsp-tool key-uri: could not build the URI\n";
-        ctx.fail(1);
-        return;
+// Resolves what the URI will name: the token(s) with this label (or serial), the key pair with
+// this label / id on them. Exactly one key must match, or the URI would select none or several.
+std::string resolve_uri(const KeyUriOptions& o) {
+    const auto cfg = config_for(o.common);
+    Bytes id;
+    if (!o.id_hex.empty()) {
+        auto parsed = from_hex(o.id_hex);
+        if (!parsed) fail("--id must be hex digits, e.g. 01a2");
+        id = *parsed;
     }
+    const auto tokens = initialised_tokens(cfg);
+    std::vector<const ks::TokenInfo*> named;
+    for (const auto& t : tokens)
+        if (o.common.token.empty() || t.label == o.common.token || t.serial == o.common.token)
+            named.push_back(&t);
+    if (named.empty())
+        fail(o.common.token.empty()
+                 ? "no initialised token in " + cfg.token_dir.string()
+                 : "no token labelled '" + o.common.token + "' in " + cfg.token_dir.string());
+    struct Hit {
+        const ks::TokenInfo* token;
+        KeyEntry key;
+    };
+    std::vector<Hit> hits;
+    for (const auto* info : named) {
+        auto t = open_token(cfg, info->path);
+        for (auto& k : key_inventory(*t)) {
+            if (!o.label.empty() && k.label != o.label) continue;
+            if (!o.id_hex.empty() && k.id != id) continue;
+            hits.push_back({info, std::move(k)});
+        }
+    }
+    std::string what = (o.label.empty() ? "" : "label '" + o.label + "'") +
+                       (o.label.empty() || o.id_hex.empty() ? "" : " and ") +
+                       (o.id_hex.empty() ? "" : "id " + hex(id));
+    if (hits.empty())
+        fail("no key with " + what + " on " +
+             (named.size() == 1 ? "token '" + named.front()->label + "'"
+                                : std::to_string(named.size()) + " tokens") +
+             " (gostcsp-tool list-keys shows the keys)");
+    if (hits.size() > 1)
+        fail(std::to_string(hits.size()) + " keys match " + what +
+             "; give --label and --id that select one (gostcsp-tool list-keys)");
+    const Hit& h = hits.front();
+    int same_label = 0;
+    for (const auto& t : tokens) same_label += t.label == h.token->label;
+    return format_key_uri(h.token->label, same_label > 1 ? h.token->serial : std::string(), o.label,
+                          o.id_hex.empty() ? Bytes{} : id, o.pin_source);
+}
+
+void run_key_uri(const KeyUriOptions& o) {
+    const std::string uri = resolve_uri(o);
     if (o.print_only || o.output.empty()) {
         std::cout << uri << '\n';
         if (o.output.empty()) return;
     }
-    if (!write_pem(uri, o.output)) {
-        std::cerr << "gostcsp-tool key-uri: cannot write " << o.output << '\n';
-        ctx.fail(1);
+    const std::string pem = pem_text(uri);
+    if (pem.empty()) fail("could not encode the key file");
+    if (o.output == "-") {
+        std::cout << pem;
         return;
     }
-    if (o.output != "-")
-        std::cout << "wrote " << o.output << " for " << uri
-                  << "\n(load it with gostcsp.so active: openssl pkey -in " << o.output
-                  << " -pubout)\n";
+    // No secret inside: a new file is world-readable (0644 & ~umask); an existing file or a
+    // device keeps its mode.
+    if (const std::string e = write_output_file(o.output, pem, 0644); !e.empty()) fail(e);
+    std::cout << "wrote " << o.output << " for " << uri
+              << "\n(load it with gostcsp.so active: openssl pkey -in " << o.output
+              << " -pubout)\n";
 }
 
 }  // namespace
@@ -159,7 +157,9 @@ void register_key_uri_command(CLI::App& app, ToolContext& ctx) {
         "key-uri",
         "write a key file that names a token key by its pkcs11: URI (for programs that only "
         "take key files; the key stays on the token)");
-    cmd->add_option("-t,--token", o->token, "token label")->required();
+    cmd->add_option("-t,--token", o->common.token, "token label (or serial)")->required();
+    cmd->add_option("--token-dir", o->common.token_dir,
+                    "token directory (default: GOSTCSP_TOKEN_DIR, else token_dir in gostcsp.conf)");
     cmd->add_option("-l,--label", o->label, "key label (CKA_LABEL)");
     cmd->add_option("--id", o->id_hex, "key id (CKA_ID), hex");
     cmd->add_option("--pin-source", o->pin_source,
@@ -172,7 +172,7 @@ void register_key_uri_command(CLI::App& app, ToolContext& ctx) {
             ctx.fail(2);
             return;
         }
-        run_key_uri(*o, ctx);
+        guarded("key-uri", ctx, [&] { run_key_uri(*o); });
     });
 }
 

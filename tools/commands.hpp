@@ -22,6 +22,9 @@ void register_digest_command(CLI::App& app, ToolContext& ctx);
 // list-objects, keygen, delete-object, import-cert.
 void register_token_commands(CLI::App& app, ToolContext& ctx);
 
+// Key pairs (cmd_keys.cpp): keygen, import-cert, list-keys.
+void register_key_commands(CLI::App& app, ToolContext& ctx);
+
 // `key-uri` (cmd_keyuri.cpp): a PEM key file carrying a token key's pkcs11: URI.
 void register_key_uri_command(CLI::App& app, ToolContext& ctx);
 

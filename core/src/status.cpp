@@ -24,6 +24,12 @@ std::string_view status_message(Status s) noexcept {
             return "parameter sets differ";
         case Status::rng_failure:
             return "random generator failure";
+        case Status::auth_failed:
+            return "authentication failed";
+        case Status::limit_exceeded:
+            return "data limit exceeded";
+        case Status::bad_state:
+            return "operation not started or already finished";
     }
     return "unknown status";
 }

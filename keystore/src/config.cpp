@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "log.hpp"
@@ -21,6 +22,13 @@ std::string_view trim(std::string_view s) {
     if (b == std::string_view::npos) return {};
     const auto e = s.find_last_not_of(ws);
     return s.substr(b, e - b + 1);
+}
+
+// true|yes|1 and false|no|0; nullopt for anything else.
+std::optional<bool> parse_flag(std::string_view v) {
+    if (v == "true" || v == "yes" || v == "1") return true;
+    if (v == "false" || v == "no" || v == "0") return false;
+    return std::nullopt;
 }
 
 bool parse_unsigned(std::string_view v, std::uint64_t lo, std::uint64_t hi, std::uint64_t& out) {
@@ -120,21 +128,24 @@ Result<Config> parse_config(std::string_view text, std::string_view origin) {
         } else if (key == "kdf_iterations" || key == "kdf_cost") {
             if (!parse_unsigned(value, 1, 100000000, n)) return bad_number("1..100000000");
             config.kdf_iterations = static_cast<std::uint32_t>(n);
+        } else if (key == "allow_factory_pins") {
+            // A provisioning line's switch: gostcsp-tool keygen / import-cert under factory PINs.
+            const auto flag = parse_flag(value);
+            if (!flag)
+                return config_error(
+                    origin, line_no,
+                    "allow_factory_pins: expected true|false, got '" + std::string(value) + "'");
+            config.allow_factory_pins = *flag;
         } else if (key == "test_token") {
-            if (value == "true" || value == "yes" || value == "1")
-                config.test_token = true;
-            else if (value == "false" || value == "no" || value == "0")
-                config.test_token = false;
-            else
-                return config_error(origin, line_no, "test_token: expected true or false");
+            const auto flag = parse_flag(value);
+            if (!flag) return config_error(origin, line_no, "test_token: expected true or false");
+            config.test_token = *flag;
         } else if (key == "so_can_restore_user_keys") {
-            if (value == "true" || value == "yes" || value == "1")
-                config.so_can_restore_user_keys = true;
-            else if (value == "false" || value == "no" || value == "0")
-                config.so_can_restore_user_keys = false;
-            else
+            const auto flag = parse_flag(value);
+            if (!flag)
                 return config_error(origin, line_no,
                                     "so_can_restore_user_keys: expected true or false");
+            config.so_can_restore_user_keys = *flag;
         } else if (key == "log_level") {
             if (value == "error")
                 config.log_level = LogLevel::error;

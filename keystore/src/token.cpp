@@ -670,9 +670,12 @@ Result<std::filesystem::path> new_token_path(const Config& config) {
 
 Status init_token(const Config& config, const std::filesystem::path& path, std::string_view so_pin,
                   std::string_view label) {
-    if (Status st = check_pin_format(config, so_pin); !st) return st;
     if (label.size() > max_label_bytes) {
         return Status(Error::invalid_argument, "label longer than 32 bytes");
+    }
+    std::error_code exists_ec;
+    if (!std::filesystem::exists(path, exists_ec)) {
+        if (Status st = check_pin_format(config, so_pin); !st) return st;  // create nothing
     }
     if (Status st = create_token_file(path); !st) return st;
     Db db;
@@ -699,10 +702,14 @@ Status init_token(const Config& config, const std::filesystem::path& path, std::
             detail::log(LogLevel::warning,
                         path.string() + ": SO PIN locked; re-initialising destroys all objects");
         } else {
+            // Verified (and counted) before the length check, as C_Login(CKU_SO) does: a wrong
+            // SO PIN of any length is CKR_PIN_INCORRECT (PKCS#11 v2.40 C_InitToken).
             auto v = verify_pin_counted(db, UserType::so, so_pin);
             if (!v) return v.status();
         }
     }
+    // The SO PIN the token gets (new, or after a locked SO PIN) must satisfy the length policy.
+    if (Status st = check_pin_format(config, so_pin); !st) return st;
 
     Bytes token_id(token_id_bytes);
     SecureBytes data_key(data_key_bytes);
@@ -1239,14 +1246,14 @@ Status Token::set_pin(UserType who, std::string_view old_pin, std::string_view n
     return tx.commit();
 }
 
-Status Token::init_user_pin(std::string_view new_pin) {
+Status Token::init_user_pin(std::string_view new_pin, bool must_change) {
     std::lock_guard lock(impl_->mu);
     if (impl_->who != UserType::so) {
         return Status(Error::not_logged_in, "the SO must be logged in to set the user PIN");
     }
     if (Status st = check_pin_format(impl_->config, new_pin); !st) return st;
     if (Status st = impl_->check_current(); !st) return st;
-    const bool weak = is_weak_pin(impl_->config, new_pin);
+    const bool weak = must_change || is_weak_pin(impl_->config, new_pin);
     // 'separate': the SO's key decrypts nothing; the user gets a new key of its own, and the
     // private objects sealed under the old one are destroyed with it.
     bool separate = false;

@@ -8,6 +8,7 @@
 #include "attributes.hpp"
 #include "gost_oid.hpp"
 #include "gostcsp/gost3410.hpp"
+#include "gostcsp/keg.hpp"
 #include "gostcsp/secure.hpp"
 #include "module.hpp"
 #include "object_codec.hpp"
@@ -410,19 +411,53 @@ void Module::generate_key_pair(CK_SESSION_HANDLE h, const CK_MECHANISM* mech,
     *priv = store_new(*s, keystore::Result<keystore::ObjectHandle>(r.private_key));
 }
 
+namespace {
+
+// The peer key and UKM of CKM_GOSTR3410_12_DERIVE (CK_GOSTR3410_DERIVE_PARAMS, kdf = CKD_NULL) or
+// CKM_GOST_KEG (CK_VENDOR_GOST_KEG_PARAMS).
+struct DeriveInput {
+    std::span<const std::uint8_t> peer;
+    std::span<const std::uint8_t> ukm;
+};
+
+template <class Params>
+Params read_params(const CK_MECHANISM& mech) {
+    check(mech.pParameter != nullptr && mech.ulParameterLen == sizeof(Params),
+          CKR_MECHANISM_PARAM_INVALID);
+    Params prm;
+    std::memcpy(&prm, mech.pParameter, sizeof prm);
+    return prm;
+}
+
+DeriveInput derive_input(const CK_MECHANISM& mech, MechKind kind) {
+    DeriveInput in;
+    if (kind == MechKind::keg) {
+        const auto prm = read_params<CK_VENDOR_GOST_KEG_PARAMS>(mech);
+        check(prm.pPublicData != nullptr && prm.pUKM != nullptr &&
+                  prm.ulUKMLen == core::keg_input_bytes,
+              CKR_MECHANISM_PARAM_INVALID);
+        in = {{prm.pPublicData, prm.ulPublicDataLen}, {prm.pUKM, prm.ulUKMLen}};
+    } else {
+        const auto prm = read_params<CK_GOSTR3410_DERIVE_PARAMS>(mech);
+        check(prm.kdf == CKD_NULL, CKR_MECHANISM_PARAM_INVALID);
+        check(prm.pPublicData != nullptr && prm.pUKM != nullptr && prm.ulUKMLen > 0,
+              CKR_MECHANISM_PARAM_INVALID);
+        in = {{prm.pPublicData, prm.ulPublicDataLen}, {prm.pUKM, prm.ulUKMLen}};
+    }
+    return in;
+}
+
+}  // namespace
+
 void Module::derive_key(CK_SESSION_HANDLE h, const CK_MECHANISM* mech, CK_OBJECT_HANDLE base,
                         CK_ATTRIBUTE* tmpl, CK_ULONG count, CK_OBJECT_HANDLE* out) {
     check(mech != nullptr && out != nullptr && (tmpl != nullptr || count == 0), CKR_ARGUMENTS_BAD);
     auto s = session(h);
     const MechInfo* m = find_mechanism(mech->mechanism);
-    check(m != nullptr && m->kind == MechKind::derive, CKR_MECHANISM_INVALID);
-    check(mech->pParameter != nullptr && mech->ulParameterLen == sizeof(CK_GOSTR3410_DERIVE_PARAMS),
-          CKR_MECHANISM_PARAM_INVALID);
-    CK_GOSTR3410_DERIVE_PARAMS prm;
-    std::memcpy(&prm, mech->pParameter, sizeof prm);
-    check(prm.kdf == CKD_NULL, CKR_MECHANISM_PARAM_INVALID);
-    check(prm.pPublicData != nullptr && prm.pUKM != nullptr && prm.ulUKMLen > 0,
-          CKR_MECHANISM_PARAM_INVALID);
+    check(m != nullptr && (m->kind == MechKind::derive || m->kind == MechKind::keg),
+          CKR_MECHANISM_INVALID);
+    const bool is_keg = m->kind == MechKind::keg;
+    const DeriveInput in = derive_input(*mech, m->kind);
     ObjectRef ref{};
     keystore::Object o;
     try {
@@ -434,8 +469,8 @@ void Module::derive_key(CK_SESSION_HANDLE h, const CK_MECHANISM* mech, CK_OBJECT
     check(o.object_class == CKO_PRIVATE_KEY && o.param_set.has_value(), CKR_KEY_TYPE_INCONSISTENT);
     check(attr_bool(attrs_from_keystore(o), CKA_DERIVE, false), CKR_KEY_FUNCTION_NOT_PERMITTED);
     const auto& info = core::param_set_info(*o.param_set);
-    check(prm.ulPublicDataLen == info.public_key_bytes(), CKR_MECHANISM_PARAM_INVALID);
-    check(prm.ulUKMLen <= info.field_bytes(), CKR_MECHANISM_PARAM_INVALID);
+    check(in.peer.size() == info.public_key_bytes(), CKR_MECHANISM_PARAM_INVALID);
+    check(is_keg || in.ukm.size() <= info.field_bytes(), CKR_MECHANISM_PARAM_INVALID);
     {
         Guard g(mutex_);
         check(!slot_locked(s->slot).user_must_change, CKR_PIN_EXPIRED);
@@ -443,18 +478,38 @@ void Module::derive_key(CK_SESSION_HANDLE h, const CK_MECHANISM* mech, CK_OBJECT
     AttrMap attrs = parse_template(tmpl, count, cls_secret, TemplateUse::generate);
     expect_class(attrs, CKO_SECRET_KEY);
     if (attrs.count(CKA_KEY_TYPE) == 0) attrs[CKA_KEY_TYPE] = ulong_bytes(CKK_GENERIC_SECRET);
-    CK_ULONG want_len = attr_ulong(attrs, CKA_VALUE_LEN, info.bits / 8);
-    check(want_len == 32 || (want_len == 64 && info.bits == 512), CKR_TEMPLATE_INCONSISTENT);
+    // VKO: 32 bytes, or 64 from a 512-bit key; KEG: always 64 (K_Exp_MAC | K_Exp_ENC).
+    const CK_ULONG default_len = is_keg ? core::keg_output_bytes : info.bits / 8;
+    CK_ULONG want_len = attr_ulong(attrs, CKA_VALUE_LEN, default_len);
+    check(is_keg ? want_len == core::keg_output_bytes
+                 : (want_len == 32 || (want_len == 64 && info.bits == 512)),
+          CKR_TEMPLATE_INCONSISTENT);
     attrs[CKA_CLASS] = ulong_bytes(CKO_SECRET_KEY);
     attrs[CKA_VALUE_LEN] = ulong_bytes(want_len);
     attrs[CKA_LOCAL] = bool_bytes(false);
     NewObject n = prepare_new_object(std::move(attrs), cls_secret, ObjectOrigin::derived);
     check_write(*s, n.object.is_token);
     auto token = token_of(s->slot);
-    auto kek = ks_value(
-        token->vko(ref.handle, {prm.pPublicData, prm.ulPublicDataLen}, {prm.pUKM, prm.ulUKMLen},
-                   want_len == 64 ? core::DigestSize::bits512 : core::DigestSize::bits256));
-    *out = store_new(*s, token->create_object(n.object, kek.span()));
+    if (!is_keg) {
+        auto kek = ks_value(
+            token->vko(ref.handle, in.peer, in.ukm,
+                       want_len == 64 ? core::DigestSize::bits512 : core::DigestSize::bits256));
+        *out = store_new(*s, token->create_object(n.object, kek.span()));
+        return;
+    }
+    // KEG: VKO runs in the keystore on the private key; the KDF_TREE step (256-bit keys) here.
+    std::uint8_t ukm_le[core::keg_ukm_bytes];
+    core_check(core::keg_ukm(in.ukm, ukm_le));
+    const bool is512 = info.bits == 512;
+    auto vko = ks_value(token->vko(ref.handle, in.peer, ukm_le,
+                                   is512 ? core::DigestSize::bits512 : core::DigestSize::bits256));
+    if (is512) {
+        *out = store_new(*s, token->create_object(n.object, vko.span()));
+        return;
+    }
+    core::SecretBytes<core::keg_output_bytes> keys;
+    core_check(core::keg_expand_256(vko.span(), in.ukm, keys.span()));
+    *out = store_new(*s, token->create_object(n.object, keys.span()));
 }
 
 void Module::wrap_key(CK_SESSION_HANDLE h, const CK_MECHANISM* mech, CK_OBJECT_HANDLE wrapping,

@@ -50,6 +50,8 @@ constexpr std::array table = {
              MechKind::derive,
              0,
              {256, 512, CKF_DERIVE | ec}},
+    // KEG from a 256- or 512-bit private key to a 64-byte K_Exp_MAC | K_Exp_ENC secret.
+    MechInfo{CKM_GOST_KEG, "CKM_GOST_KEG", MechKind::keg, 0, {256, 512, CKF_DERIVE | ec}},
 };
 
 }  // namespace

@@ -18,6 +18,7 @@ enum class MechKind : std::uint8_t {
     digest,       // Streebog
     hmac,         // HMAC-Streebog with a generic secret key (sign/verify)
     derive,       // VKO
+    keg,          // KEG (VKO + KDF_TREE), RFC 9189
 };
 
 struct MechInfo {

@@ -362,6 +362,9 @@ void Module::login(CK_SESSION_HANDLE h, CK_USER_TYPE user, const CK_UTF8CHAR* pi
     auto want = user == CKU_SO ? keystore::UserType::so : keystore::UserType::user;
     if (who == want) fail(CKR_USER_ALREADY_LOGGED_IN);
     if (who) fail(CKR_USER_ANOTHER_ALREADY_LOGGED_IN);
+    // C_Login's return values (PKCS#11 v2.40 §5.6) have no CKR_PIN_LEN_RANGE: a PIN longer than
+    // any PIN the token accepts is simply not the PIN.
+    check(p.size() <= config_.pin_max_length, CKR_PIN_INCORRECT);
     auto info = ks_value(token->login(want, p));
     if (want == keystore::UserType::user) {
         Guard g(mutex_);

@@ -72,6 +72,8 @@ NewObject prepare_new_object(AttrMap attrs, unsigned cls, ObjectOrigin origin) {
         unsigned bits = core::param_set_info(*set).bits;
         check((bits == 512) == (o.key_type == CKK_GOSTR3410_512), CKR_TEMPLATE_INCONSISTENT);
         o.param_set = *set;
+        // A CryptoPro (alias) OID is what the caller asked for: keep it to report it back.
+        if (p->second != param_set_der(*set)) attrs[keystore::cka_gostcsp_param_oid] = p->second;
         if (attrs.count(CKA_GOSTR3411_PARAMS) == 0)
             attrs[CKA_GOSTR3411_PARAMS] = digest_oid_der(bits);
     }
@@ -125,6 +127,12 @@ AttrMap attrs_from_keystore(const keystore::Object& o) {
     m[CKA_PRIVATE] = bool_bytes(o.is_private);
     if (o.key_type != keystore::key_type_none) m[CKA_KEY_TYPE] = ulong_bytes(o.key_type);
     if (o.param_set) m[CKA_GOSTR3410_PARAMS] = param_set_der(*o.param_set);
+    if (auto req = m.find(keystore::cka_gostcsp_param_oid); req != m.end()) {
+        // The OID the key was requested with (gostcsp-tool keygen, C_GenerateKeyPair).
+        if (o.param_set && param_set_from_der(req->second) == o.param_set)
+            m[CKA_GOSTR3410_PARAMS] = req->second;
+        m.erase(req);
+    }
     if (o.object_class == CKO_PRIVATE_KEY || o.object_class == CKO_SECRET_KEY) {
         m[CKA_SENSITIVE] = bool_bytes(o.sensitive);
         m[CKA_EXTRACTABLE] = bool_bytes(o.extractable);

@@ -24,6 +24,12 @@ CK_RV to_rv(core::Status s) noexcept {
             return CKR_MECHANISM_PARAM_INVALID;
         case core::Status::rng_failure:
             return CKR_FUNCTION_FAILED;
+        case core::Status::auth_failed:  // MGM tag, KImp15 / key unwrap MAC
+            return CKR_ENCRYPTED_DATA_INVALID;
+        case core::Status::limit_exceeded:  // counter space or ACPKM sections exhausted
+            return CKR_DATA_LEN_RANGE;
+        case core::Status::bad_state:
+            return CKR_OPERATION_NOT_INITIALIZED;
     }
     return CKR_GENERAL_ERROR;
 }

@@ -17,7 +17,10 @@ const OSSL_ITEM reason_table[] = {
     item<Reason::internal_error>("internal error"),
     item<Reason::wrong_length>("wrong length"),
     item<Reason::unknown_param_set>("unknown GOST parameter set"),
-    item<Reason::invalid_private_key>("invalid GOST private key"),
+    // d outside 0 < d < q (e.g. RFC 9215's tc26-256-A example key, d >= q): gost-engine and pygost
+    // reduce it mod q; gostcsp refuses it, and says why.
+    item<Reason::invalid_private_key>(
+        "invalid GOST private key (the scalar must be 0 < d < q; d >= q is refused, not reduced)"),
     item<Reason::invalid_public_key>("invalid GOST public key"),
     item<Reason::invalid_signature>("invalid signature"),
     item<Reason::invalid_ukm>("invalid UKM"),
@@ -39,6 +42,8 @@ const OSSL_ITEM reason_table[] = {
     item<Reason::encoding_failed>("encoding failed"),
     item<Reason::operation_not_initialised>("operation not initialised"),
     item<Reason::bad_parameter>("bad parameter value"),
+    item<Reason::auth_failed>("authentication failed"),
+    item<Reason::limit_exceeded>("data limit of the mode exceeded"),
     item<Reason::token_pin_expired>("token PIN must be changed"),
     item<Reason::token_pin_incorrect>("token PIN incorrect"),
     item<Reason::token_pin_locked>("token PIN locked"),
@@ -91,6 +96,12 @@ Reason reason_for(core::Status s) noexcept {
             return Reason::param_set_mismatch;
         case core::Status::rng_failure:
             return Reason::rng_failure;
+        case core::Status::auth_failed:
+            return Reason::auth_failed;
+        case core::Status::limit_exceeded:
+            return Reason::limit_exceeded;
+        case core::Status::bad_state:
+            return Reason::operation_not_initialised;
     }
     return Reason::internal_error;
 }

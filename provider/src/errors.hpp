@@ -36,6 +36,8 @@ enum class Reason : int {
     encoding_failed = 23,
     operation_not_initialised = 24,
     bad_parameter = 25,
+    auth_failed = 26,     // MGM tag / key-import MAC mismatch
+    limit_exceeded = 27,  // CTR / ACPKM data limit
     // Token keys (pkcs11: URIs); mapped from CK_RV in p11_errors.cpp only.
     token_pin_expired = 100,
     token_pin_incorrect = 101,

@@ -57,27 +57,13 @@ bool obj_to_dotted(const ASN1_OBJECT* obj, char* buf, int size) noexcept {
 }
 
 // gost-engine's short spellings (gost_pmeth.c internal_param_str_to_nid_256/_512).
+// gost-engine's `paramset:` spellings, from the one table in core/params (docs/openssl.md),
+// plus gostcsp's "D" = tc26-256-D (gost-engine has no D).
 std::optional<std::string_view> short_spelling(KeyKind kind, std::string_view v) noexcept {
-    if (kind == KeyKind::k512) {
-        if (iequals(v, "A")) return "1.2.643.7.1.2.1.2.1";
-        if (iequals(v, "B")) return "1.2.643.7.1.2.1.2.2";
-        if (iequals(v, "C")) return "1.2.643.7.1.2.1.2.3";
-        return std::nullopt;
-    }
-    struct Row {
-        std::string_view spelling, oid;
-    };
-    static constexpr Row rows[] = {
-        {"A", "1.2.643.2.2.35.1"},      {"B", "1.2.643.2.2.35.2"},
-        {"C", "1.2.643.2.2.35.3"},      {"D", "1.2.643.7.1.2.1.1.4"},
-        {"0", "1.2.643.2.2.35.0"},      {"XA", "1.2.643.2.2.36.0"},
-        {"XB", "1.2.643.2.2.36.1"},     {"TCA", "1.2.643.7.1.2.1.1.1"},
-        {"TCB", "1.2.643.7.1.2.1.1.2"}, {"TCC", "1.2.643.7.1.2.1.1.3"},
-        {"TCD", "1.2.643.7.1.2.1.1.4"},
-    };
-    for (const Row& r : rows)
-        if (iequals(v, r.spelling)) return r.oid;
-    return std::nullopt;
+    if (kind == KeyKind::k256 && iequals(v, "D")) return "1.2.643.7.1.2.1.1.4";
+    const auto s = core::param_set_from_gost_engine_spelling(static_cast<unsigned>(kind), v);
+    if (!s) return std::nullopt;
+    return s->oid;
 }
 
 bool is_dotted(std::string_view v) noexcept {

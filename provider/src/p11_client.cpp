@@ -4,6 +4,7 @@
 
 #include <dlfcn.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <p11-kit/p11-kit.h>
 #include <p11-kit/uri.h>
 #include <pthread.h>
@@ -249,6 +250,7 @@ P11Client::~P11Client() {
 
 void P11Client::unload_locked() noexcept {
     tokens_.clear();
+    loaded_paths_.clear();
     // Modules are deliberately not finalised: the provider is torn down from OPENSSL_cleanup at
     // exit, when modules that use OpenSSL themselves (SoftHSM2 crashes here) can no longer run
     // C_Finalize safely; the process is ending and the token keeps its state on its side.
@@ -283,37 +285,81 @@ void P11Client::scan_module_locked(CK_FUNCTION_LIST* fl, const std::string& name
             {name, slots.empty() ? "no token present" : "no GOST R 34.10-2012 (TC26) mechanisms"});
 }
 
+CK_RV P11Client::load_path_locked(const std::string& path, std::string& what,
+                                  CK_FUNCTION_LIST*& out) {
+    // dlopen directly (not p11_kit_module_load): any vendor module, and p11-kit-proxy.so
+    // itself, which p11-kit refuses to load as a registered module.
+    void* lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    auto* get_list = lib != nullptr
+                         ? reinterpret_cast<CK_C_GetFunctionList>(dlsym(lib, "C_GetFunctionList"))
+                         : nullptr;
+    out = nullptr;
+    if (get_list == nullptr || get_list(&out) != CKR_OK || out == nullptr) {
+        const char* err = dlerror();
+        what = "loading " + path + ": " + (err != nullptr ? err : "no C_GetFunctionList");
+        out = nullptr;
+        return CKR_GENERAL_ERROR;
+    }
+    CK_C_INITIALIZE_ARGS args{};
+    args.flags = CKF_OS_LOCKING_OK;
+    CK_RV rv = out->C_Initialize(&args);
+    if (rv == CKR_CRYPTOKI_ALREADY_INITIALIZED) rv = CKR_OK;  // the application uses it too
+    if (rv != CKR_OK) {
+        what = "initialising " + path;
+        out = nullptr;
+        return rv;
+    }
+    (void)initialise_in_this_epoch(out);
+    loaded_paths_.push_back(path);
+    scan_module_locked(out, path);
+    return CKR_OK;
+}
+
+bool P11Client::is_loaded(const std::string& path) const {
+    std::lock_guard<std::mutex> g(mu_);
+    for (const auto& p : loaded_paths_)
+        if (p == path) return true;
+    return false;
+}
+
+std::string P11Client::loaded_description() const {
+    std::lock_guard<std::mutex> g(mu_);
+    std::string out;
+    for (const auto& p : loaded_paths_) out += (out.empty() ? "" : ", ") + p;
+    return out.empty() ? "none" : out;
+}
+
+CK_RV P11Client::load_uri_module(const std::string& path, std::string& what) {
+    std::lock_guard<std::mutex> g(mu_);
+    for (const auto& p : loaded_paths_)
+        if (p == path) return CKR_OK;
+    CK_FUNCTION_LIST* fl = nullptr;
+    ERR_set_mark();  // the module's own OpenSSL errors are not gostcsp's (ensure_loaded)
+    const CK_RV rv = load_path_locked(path, what, fl);
+    ERR_pop_to_mark();
+    return rv;
+}
+
 CK_RV P11Client::ensure_loaded(std::string& what) {
+    // Modules that use OpenSSL themselves (SoftHSM2, and the engines it loads such as rdrand)
+    // leave their own errors on this thread's stack while loading: they are not gostcsp's, so
+    // they are dropped; gostcsp reports its own error, naming the module, if loading fails.
+    ERR_set_mark();
+    const CK_RV rv = ensure_loaded_marked(what);
+    ERR_pop_to_mark();
+    return rv;
+}
+
+CK_RV P11Client::ensure_loaded_marked(std::string& what) {
     std::lock_guard<std::mutex> g(mu_);
     install_atfork();
     if (loaded_) return CKR_OK;  // a fork child re-initialises per module in Token::acquire
     pid_ = getpid();
     skipped_.clear();
+    loaded_paths_.clear();
     if (!configured_module.empty()) {
-        // dlopen directly (not p11_kit_module_load): any vendor module, and p11-kit-proxy.so
-        // itself, which p11-kit refuses to load as a registered module.
-        void* lib = dlopen(configured_module.c_str(), RTLD_NOW | RTLD_LOCAL);
-        auto* get_list =
-            lib != nullptr ? reinterpret_cast<CK_C_GetFunctionList>(dlsym(lib, "C_GetFunctionList"))
-                           : nullptr;
-        if (get_list == nullptr || get_list(&single_) != CKR_OK || single_ == nullptr) {
-            const char* err = dlerror();
-            what = "loading " + configured_module + ": " +
-                   (err != nullptr ? err : "no C_GetFunctionList");
-            single_ = nullptr;
-            return CKR_GENERAL_ERROR;
-        }
-        CK_C_INITIALIZE_ARGS args{};
-        args.flags = CKF_OS_LOCKING_OK;
-        CK_RV rv = single_->C_Initialize(&args);
-        if (rv == CKR_CRYPTOKI_ALREADY_INITIALIZED) rv = CKR_OK;  // the application uses it too
-        if (rv != CKR_OK) {
-            what = "initialising " + configured_module;
-            single_ = nullptr;
-            return rv;
-        }
-        (void)initialise_in_this_epoch(single_);
-        scan_module_locked(single_, configured_module);
+        const CK_RV rv = load_path_locked(configured_module, what, single_);
+        if (rv != CKR_OK) return rv;
     } else {
         registered_ = p11_kit_modules_load_and_initialize(0);
         if (registered_ == nullptr) {
@@ -322,6 +368,10 @@ CK_RV P11Client::ensure_loaded(std::string& what) {
             return CKR_GENERAL_ERROR;
         }
         for (CK_FUNCTION_LIST** m = registered_; *m != nullptr; ++m) {
+            if (char* file = p11_kit_module_get_filename(*m)) {
+                loaded_paths_.emplace_back(file);
+                std::free(file);
+            }
             char* name = p11_kit_module_get_name(*m);
             (void)initialise_in_this_epoch(*m);
             scan_module_locked(*m, name != nullptr ? name : "(unnamed module)");
@@ -350,12 +400,25 @@ std::vector<std::shared_ptr<Token>> P11Client::tokens_matching(const P11KitUri* 
         if (want_slot != static_cast<CK_SLOT_ID>(-1) && want_slot != t->slot()) continue;
         const char* mpath = p11_kit_uri_get_module_path(uri);
         const char* mname = p11_kit_uri_get_module_name(uri);
-        if ((mpath != nullptr && t->module_name().find(mpath) == std::string::npos) ||
+        if ((mpath != nullptr && t->module_name() != mpath &&
+             module_file_locked(t->functions()) != mpath) ||
             (mname != nullptr && t->module_name().find(mname) == std::string::npos))
             continue;
         out.push_back(t);
     }
     return out;
+}
+
+std::string P11Client::module_file_locked(CK_FUNCTION_LIST* fl) const {
+    if (registered_ == nullptr) return {};
+    for (CK_FUNCTION_LIST** m = registered_; *m != nullptr; ++m) {
+        if (*m != fl) continue;
+        char* file = p11_kit_module_get_filename(*m);
+        std::string out = file != nullptr ? file : "";
+        std::free(file);
+        return out;
+    }
+    return {};
 }
 
 std::vector<SkippedModule> P11Client::skipped() const {

@@ -159,7 +159,16 @@ class P11Client {
 
     // Loads and initialises the modules once per process (again in a fork child). Returns
     // CKR_OK or the failing CK_RV; `what` names the step for the error message.
+    // pkcs11-allow-uri-module = yes: a URI's module-path may load that module (RFC 7512 §2.3);
+    // off by default, so a URI from a file cannot make the application load code.
+    bool allow_uri_modules = false;
+
     CK_RV ensure_loaded(std::string& what);
+    // Whether `path` is one of the loaded modules (the configured one or a p11-kit registered
+    // module's file), what is loaded (for messages), and loading a URI-named module.
+    bool is_loaded(const std::string& path) const;
+    std::string loaded_description() const;
+    CK_RV load_uri_module(const std::string& path, std::string& what);
     // Tokens that match the URI's module and token attributes.
     std::vector<std::shared_ptr<Token>> tokens_matching(const P11KitUri* uri);
     std::vector<SkippedModule> skipped() const;
@@ -167,6 +176,9 @@ class P11Client {
   private:
     void scan_module_locked(CK_FUNCTION_LIST* fl, const std::string& name);
     void unload_locked() noexcept;
+    CK_RV ensure_loaded_marked(std::string& what);
+    CK_RV load_path_locked(const std::string& path, std::string& what, CK_FUNCTION_LIST*& out);
+    std::string module_file_locked(CK_FUNCTION_LIST* fl) const;
 
     mutable std::mutex mu_;
     bool loaded_ = false;
@@ -175,6 +187,7 @@ class P11Client {
     CK_FUNCTION_LIST* single_ = nullptr;       // the configured module
     std::vector<std::shared_ptr<Token>> tokens_;
     std::vector<SkippedModule> skipped_;
+    std::vector<std::string> loaded_paths_;
 };
 
 // Reads the first line of a PIN file (pin-source=file:... or a plain path). False if unreadable.

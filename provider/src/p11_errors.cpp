@@ -79,11 +79,15 @@ void raise_ckr(const ProvCtx* ctx, CK_RV rv, const Token* token, const char* ste
             case CKR_PIN_INVALID:
             case CKR_PIN_LEN_RANGE: {
                 const CK_FLAGS f = token != nullptr ? token->current_flags() : 0;
+                // PKCS#11 reports flags, not counts: COUNT_LOW means "an incorrect PIN was
+                // entered since the last successful login" (v2.40 §3.2), not "few tries left".
                 const char* tries =
                     (f & CKF_USER_PIN_LOCKED) != 0      ? "the PIN is now locked"
                     : (f & CKF_USER_PIN_FINAL_TRY) != 0 ? "one try left before the PIN locks"
-                    : (f & CKF_USER_PIN_COUNT_LOW) != 0 ? "few tries left before the PIN locks"
-                                                        : "tries left";
+                    : (f & CKF_USER_PIN_COUNT_LOW) != 0
+                        ? "an incorrect PIN has been entered since the last successful login; "
+                          "the token does not say how many tries remain"
+                        : "the token does not say how many tries remain";
                 raise_error(ctx, Reason::token_pin_incorrect, file, line, func,
                             "token \"%s\": wrong user PIN (%s); %s", label.c_str(), rv_text, tries);
                 return;

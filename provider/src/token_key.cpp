@@ -311,10 +311,12 @@ void configure_p11_client(ProvCtx* prov, const OSSL_CORE_HANDLE* handle,
     char* module = nullptr;
     char* pin = nullptr;
     char* pin_file = nullptr;
+    char* allow_uri_module = nullptr;
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_ptr("pkcs11-module", &module, 0),
         OSSL_PARAM_construct_utf8_ptr("pkcs11-pin", &pin, 0),
         OSSL_PARAM_construct_utf8_ptr("pkcs11-pin-file", &pin_file, 0),
+        OSSL_PARAM_construct_utf8_ptr("pkcs11-allow-uri-module", &allow_uri_module, 0),
         OSSL_PARAM_construct_end(),
     };
     if (!get_params(handle, params)) return;
@@ -322,6 +324,10 @@ void configure_p11_client(ProvCtx* prov, const OSSL_CORE_HANDLE* handle,
         if (module != nullptr) client->configured_module = module;
         if (pin != nullptr) client->configured_pin = pin;
         if (pin_file != nullptr) client->configured_pin_file = pin_file;
+        if (allow_uri_module != nullptr) {
+            const std::string v = allow_uri_module;
+            client->allow_uri_modules = v == "yes" || v == "1" || v == "true";
+        }
     } catch (...) {
     }
 }
@@ -367,16 +373,33 @@ bool find_uri_objects(ProvCtx* prov, const char* uri_text, CK_OBJECT_CLASS only_
                           ckr_name(lrv) ? ckr_name(lrv) : "error");
             return false;
         }
+        // RFC 7512 module-path: load that module only when the configuration allows it.
+        if (const char* mpath = p11_kit_uri_get_module_path(uri.get());
+            mpath != nullptr && !client->is_loaded(mpath)) {
+            if (!client->allow_uri_modules) {
+                GOSTCSP_RAISE(prov, Reason::token_module,
+                              "%s names module-path=%s, which is not loaded (loaded: %s); set "
+                              "pkcs11-allow-uri-module = yes in gostcsp's openssl.cnf section "
+                              "to let URIs load modules (docs/openssl.md)",
+                              uri_text, mpath, client->loaded_description().c_str());
+                return false;
+            }
+            const CK_RV mrv = client->load_uri_module(mpath, what);
+            if (mrv != CKR_OK) {
+                GOSTCSP_RAISE(prov, Reason::token_module, "%s: %s (%s)", uri_text, what.c_str(),
+                              ckr_name(mrv) ? ckr_name(mrv) : "error");
+                return false;
+            }
+        }
         const auto tokens = client->tokens_matching(uri.get());
         if (tokens.empty()) {
             std::string skipped;
             for (const auto& s : client->skipped())
                 skipped += (skipped.empty() ? "" : "; ") + s.name + ": " + s.reason;
+            if (!skipped.empty()) skipped = " (skipped " + skipped + ")";
             GOSTCSP_RAISE(prov, Reason::token_not_found,
-                          "no token with GOST R 34.10-2012 mechanisms matches %s%s%s", uri_text,
-                          skipped.empty() ? "" : " (skipped ",
-                          skipped.empty() ? "" : skipped.c_str());
-            if (!skipped.empty()) GOSTCSP_RAISE(prov, Reason::token_not_found, ")");
+                          "no token with GOST R 34.10-2012 mechanisms matches %s%s", uri_text,
+                          skipped.c_str());
             return false;
         }
 
@@ -395,18 +418,42 @@ bool find_uri_objects(ProvCtx* prov, const char* uri_text, CK_OBJECT_CLASS only_
         const bool private_wanted =
             has_class ? uri_class == CKO_PRIVATE_KEY : (any_class || only_class == CKO_PRIVATE_KEY);
 
+        // Tokens that cannot hold the object (not initialised, no user PIN for a private key) or
+        // cannot be opened are skipped, and named in the error if nothing matches; a spare
+        // uninitialised slot must not hide the token that has the key.
+        std::string searched, skipped;
+        auto skip = [&](const Token& t, const std::string& why) {
+            skipped += (skipped.empty() ? "" : "; ") + std::string("token \"") + t.label() +
+                       "\" (slot " + std::to_string(t.slot()) + "): " + why;
+        };
         for (const auto& t : tokens) {
-            SessionLease lease;
-            if (!lease_session(prov, t, lease)) return false;
-            const CK_SESSION_HANDLE h = lease.get();
+            const CK_FLAGS flags = t->current_flags();
+            if ((flags & CKF_TOKEN_INITIALIZED) == 0) {
+                skip(*t, "not initialised");
+                continue;
+            }
+            if (private_wanted && (flags & CKF_LOGIN_REQUIRED) != 0 &&
+                (flags & CKF_USER_PIN_INITIALIZED) == 0) {
+                skip(*t, "user PIN not initialised");
+                continue;
+            }
+            CK_SESSION_HANDLE h = CK_INVALID_HANDLE;
+            if (const CK_RV orv = t->acquire(h); orv != CKR_OK) {
+                skip(*t,
+                     std::string("C_OpenSession: ") + (ckr_name(orv) ? ckr_name(orv) : "error"));
+                continue;
+            }
+            SessionLease lease(t, h);
             if (private_wanted && !ensure_login(prov, *t, h, pins)) return false;
             std::vector<CK_OBJECT_HANDLE> handles;
             const CK_RV rv = find_objects(t->functions(), h, tmpl.data(),
                                           static_cast<CK_ULONG>(tmpl.size()), handles);
             if (rv != CKR_OK) {
-                GOSTCSP_RAISE_CKR(prov, rv, t.get(), "C_FindObjects");
-                return false;
+                lease.mark_broken();
+                skip(*t, std::string("C_FindObjects: ") + (ckr_name(rv) ? ckr_name(rv) : "error"));
+                continue;
             }
+            searched += (searched.empty() ? "" : ", ") + std::string("\"") + t->label() + "\"";
             for (CK_OBJECT_HANDLE o : handles) {
                 const auto cls = get_ulong(t->functions(), h, o, CKA_CLASS);
                 if (!cls) continue;
@@ -431,9 +478,10 @@ bool find_uri_objects(ProvCtx* prov, const char* uri_text, CK_OBJECT_CLASS only_
                                     : only_class == CKO_PUBLIC_KEY  ? "public key"
                                     : only_class == CKO_CERTIFICATE ? "certificate"
                                                                     : "object";
-            GOSTCSP_RAISE(prov, Reason::token_key_not_found,
-                          "no GOST %s matches %s on token \"%s\"", what_kind, uri_text,
-                          tokens.front()->label().c_str());
+            if (!skipped.empty()) skipped = " (skipped " + skipped + ")";
+            GOSTCSP_RAISE(prov, Reason::token_key_not_found, "no GOST %s matches %s on %s%s%s",
+                          what_kind, uri_text, searched.empty() ? "any token" : "token ",
+                          searched.c_str(), skipped.c_str());
             return false;
         }
         return true;

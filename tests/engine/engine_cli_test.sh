@@ -243,7 +243,7 @@ token_env() {
     module="${GOSTCSP_P11_MODULE:-}"; tool="${GOSTCSP_TOOL:-}"
     [ -n "$module" ] && [ -f "$module" ] && [ -n "$tool" ] && [ -x "$tool" ] || skip "PKCS#11 module or gostcsp-tool not built"
     export GOSTCSP_TOKEN_DIR="$scratch/tokens" GOSTCSP_CONF="$scratch/gostcsp.conf"
-    printf 'test_token = true\nkdf_iterations = 64\nuser_max_retries = 5\nso_max_retries = 3\n' > "$GOSTCSP_CONF"
+    printf 'test_token = true\nkdf_iterations = 64\nuser_max_retries = 5\nso_max_retries = 3\nallow_factory_pins = true\n' > "$GOSTCSP_CONF"
     write_cnf direct.cnf "pkcs11-module = $module"
     cnf="$scratch/direct.cnf"
     export SO_PIN=12345678 FACTORY_PIN=87654321 USER_PIN='Teal-Otter-5531' WRONG_PIN='not-the-pin-1'
@@ -251,7 +251,7 @@ token_env() {
     "$tool" init-token --label "$TOKEN" --so-pin-env SO_PIN >/dev/null 2>&1 || fail "init-token"
     "$tool" unblock --token "$TOKEN" --so-pin-env SO_PIN --new-pin-env FACTORY_PIN >/dev/null 2>&1 || fail "unblock"
     "$tool" change-pin --token "$TOKEN" --pin-env FACTORY_PIN --new-pin-env USER_PIN >/dev/null 2>&1 || fail "change-pin"
-    "$tool" keygen --token "$TOKEN" --pin-env USER_PIN --bits 256 --param-set B --label sig256 --id 01 >/dev/null 2>&1 || fail "keygen 256"
+    "$tool" keygen --token "$TOKEN" --pin-env USER_PIN --bits 256 --param-set tc26-256-B --label sig256 --id 01 >/dev/null 2>&1 || fail "keygen 256"
     "$tool" keygen --token "$TOKEN" --pin-env USER_PIN --bits 512 --param-set A --label sig512 --id 02 >/dev/null 2>&1 || fail "keygen 512"
     URI="pkcs11:token=$TOKEN;object=sig256;type=private"
     URI512="pkcs11:token=$TOKEN;object=sig512;type=private"

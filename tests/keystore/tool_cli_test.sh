@@ -33,12 +33,13 @@ export WEAK=00000000 SHORT=ab1 WRONG='not-the-pin-9'
 
 run 0 "must be changed" -- init-token --label cli-test --so-pin-env SO_PIN
 run 0 "TOKEN_INITIALIZED SO_PIN_TO_BE_CHANGED" -- list-tokens
-run 1 "user PIN has not been set" -- keygen --pin-env USER_PIN
+# Factory PINs: keygen and import-cert are refused until both PINs are changed.
+run 1 "refusing key generation: the SO PIN of this token is still a factory/default PIN" -- keygen --pin-env USER_PIN
 run 0 "user must change it" -- unblock --so-pin-env SO_PIN --new-pin-env USER_PIN
 run 0 "USER_PIN_TO_BE_CHANGED" -- list-tokens
 # A default PIN may not be chosen, and a too-short one is refused with the limits.
 run 1 "default/well-known PIN" -- change-pin --pin-env USER_PIN --new-pin-env WEAK
-run 1 "default/well-known PIN" -- change-pin --pin-env USER_PIN --new-pin-env USER_PIN
+run 1 "the new user PIN is the current one" -- change-pin --pin-env USER_PIN --new-pin-env USER_PIN
 run 1 "PIN must be 6 to 64 characters long" -- change-pin --pin-env USER_PIN --new-pin-env SHORT
 run 0 "user PIN changed" -- change-pin --pin-env USER_PIN --new-pin-env GOOD_PIN
 printf '%s\n' "$GOOD_SO" > "$work/so.pin"
@@ -60,12 +61,14 @@ run 1 "the PIN is now locked" -- list-objects --login --pin-env WRONG
 run 1 "user PIN is locked; the SO must set a new user PIN" -- list-objects --login --pin-env GOOD_PIN
 run 0 "USER_PIN_LOCKED" -- list-tokens
 run 1 "SO PIN incorrect" -- unblock --so-pin-env SO_PIN --new-pin-env GOOD_PIN
-run 0 "retry counter reset" -- unblock --so-pin-file "$work/so.pin" --new-pin-env GOOD_PIN
+run 0 "retry counter reset" -- unblock --so-pin-file "$work/so.pin" --new-pin-env GOOD_PIN --keep-pin
 run 0 "object 2: private-key" -- list-objects --login --pin-file <(printf '%s\n' "$GOOD_PIN")
 # Certificates.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/k.pem" \
     -subj "/CN=gostcsp cli test" -days 1 -out "$work/c.pem" 2>/dev/null
-run 0 "imported certificate" -- import-cert --pin-env GOOD_PIN --label cert --id a1 "$work/c.pem"
+# An ECDSA certificate matches no GOST key: stored only as a CA/peer certificate (--ca).
+run 1 "matches no key on this token" -- import-cert --pin-env GOOD_PIN --label cert "$work/c.pem"
+run 0 "imported certificate" -- import-cert --pin-env GOOD_PIN --label cert --ca "$work/c.pem"
 run 1 "not an X.509 certificate" -- import-cert --pin-env GOOD_PIN "$work/so.pin"
 run 0 "certificate" -- list-objects
 if [ -n "$module" ] && [ -f "$module" ] && command -v pkcs11-tool >/dev/null; then
@@ -88,14 +91,14 @@ if [ -n "$module" ] && [ -f "$module" ] && command -v pkcs11-tool >/dev/null; th
         fails=$((fails + 1))
     fi
 fi
-run 0 "deleted object 1" -- delete-object --pin-env GOOD_PIN 1
-run 1 "no such object" -- delete-object --pin-env GOOD_PIN 1
+run 0 "deleted object 1" -- delete-object --yes --pin-env GOOD_PIN 1
+run 1 "no such object" -- delete-object --yes --pin-env GOOD_PIN 1
 # Token selection and configuration errors name what is wrong.
 run 1 "no token matches 'nope'" -- list-objects --token nope
 printf 'kdf_iterations = 64\nbogus = 1\n' > "$work/bad.conf"
 GOSTCSP_CONF="$work/bad.conf" run 1 "bad.conf:2: unknown key 'bogus'" -- list-tokens
 # No PIN source and no terminal: a clear refusal, not a hang.
-run 1 "use --pin-file or --pin-env" -- list-objects --login < /dev/null
+run 1 "give it with --pin-file FILE or --pin-env VAR" -- list-objects --login < /dev/null
 
 # No PIN ever appears in any output.
 for pin in "$SO_PIN" "$USER_PIN" "$GOOD_PIN" "$GOOD_SO" "$WRONG" "$WEAK"; do

@@ -60,6 +60,46 @@ if rc != 1 or "differ" not in out:
 if "User-Pin" in out or secret.decode() in out:
     print("FAIL: a PIN was echoed:", out)
     failures += 1
+def dialogue(args, steps):
+    """Runs the tool on a pty; steps = [(prompt ending, answer)], answered in order."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(tool, [tool] + args, env)
+    out = b""
+    pending = list(steps)
+    seen = 0
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+            while pending and out.count(pending[0][0]) > seen:
+                trigger, answer = pending.pop(0)
+                seen = 0 if not pending or pending[0][0] != trigger else out.count(trigger)
+                os.write(fd, answer + b"\n")
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), out.decode(errors="replace")
+
+
+# Destructive commands ask on the terminal: "n" changes nothing, "y" goes ahead.
+rc, out = dialogue(["init-token", "--token", "pty", "--label", "pty2"], [(b"[y/N] ", b"n")])
+if rc != 1 or "every object on it will be destroyed. Continue? [y/N]" not in out or \
+        "cancelled, nothing was changed" not in out:
+    print("FAIL: declining the re-initialisation must cancel it:", rc, out)
+    failures += 1
+rc, out = dialogue(["init-token", "--token", "pty", "--label", "pty2"],
+                   [(b"[y/N] ", b"y"), (b"PIN: ", secret)])
+if rc != 0 or "initialised token 'pty2'" not in out or secret.decode() in out:
+    print("FAIL: confirming the re-initialisation on the terminal:", rc, out)
+    failures += 1
+
 # Ctrl-C at the prompt: the tool dies of SIGINT and leaves the terminal echoing again.
 pid, fd = pty.fork()
 if pid == 0:

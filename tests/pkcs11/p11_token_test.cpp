@@ -128,6 +128,48 @@ TEST_F(P11Test, PinArgumentErrors) {
     EXPECT_EQ(f->C_InitToken(s, u8(so_pin), len_of(so_pin), lab), CKR_OK);
 }
 
+// The parameter-set OID asked for is the OID reported: CryptoPro-A (RFC 4357, 1.2.643.2.2.35.1)
+// names the tc26-256-B curve, and a key generated or created with it keeps that OID.
+TEST_F(P11Test, RequestedCryptoProOidIsKept) {
+    CK_SLOT_ID s = ready_token();
+    CK_SESSION_HANDLE h = open(s);
+    ASSERT_EQ(f->C_Login(h, CKU_USER, u8(user_pin), len_of(user_pin)), CKR_OK);
+    const Bytes cryptopro_a = hex("06072a850302022301");
+    const Bytes tc26_b = hex("06092a8503070102010102");
+    KeyPair kp = generate(h, cryptopro_a);
+    EXPECT_EQ(attr(h, kp.pub, CKA_GOSTR3410_PARAMS), cryptopro_a);
+    EXPECT_EQ(attr(h, kp.priv, CKA_GOSTR3410_PARAMS), cryptopro_a);
+    KeyPair kb = generate(h, tc26_b);
+    EXPECT_EQ(attr(h, kb.pub, CKA_GOSTR3410_PARAMS), tc26_b);
+    // Signing works on either spelling (the same curve).
+    CK_MECHANISM m{CKM_GOSTR3410_WITH_GOSTR3411_12_256, nullptr, 0};
+    ASSERT_EQ(f->C_SignInit(h, &m, kp.priv), CKR_OK);
+    std::uint8_t msg[1] = {1}, sig[64];
+    CK_ULONG n = sizeof sig;
+    EXPECT_EQ(f->C_Sign(h, msg, 1, sig, &n), CKR_OK);
+}
+
+// PKCS#11 v2.40 C_InitToken / C_Login: a wrong PIN of any length is CKR_PIN_INCORRECT (neither
+// function lists CKR_PIN_LEN_RANGE for the PIN it checks), and C_InitToken counts the wrong SO
+// PIN exactly as C_Login(CKU_SO) does.
+TEST_F(P11Test, WrongPinOfOutOfRangeLengthIsIncorrect) {
+    CK_SLOT_ID s = init_token();
+    CK_UTF8CHAR lab[32];
+    label32(lab, "x");
+    const std::string too_short = "12", too_long(65, '7');
+    EXPECT_EQ(f->C_InitToken(s, u8(too_short.c_str()), 2, lab), CKR_PIN_INCORRECT);
+    EXPECT_NE(token_info(s).flags & CKF_SO_PIN_COUNT_LOW, 0u);  // the try was counted
+    EXPECT_EQ(f->C_InitToken(s, u8(too_long.c_str()), 65, lab), CKR_PIN_INCORRECT);
+    EXPECT_NE(token_info(s).flags & CKF_SO_PIN_FINAL_TRY, 0u);  // 2 of 3 used
+    CK_SESSION_HANDLE h = open(s);
+    EXPECT_EQ(f->C_Login(h, CKU_SO, u8(too_long.c_str()), 65), CKR_PIN_INCORRECT);
+    EXPECT_EQ(f->C_Login(h, CKU_SO, u8(so_pin), len_of(so_pin)), CKR_OK);
+    EXPECT_EQ(token_info(s).flags & CKF_SO_PIN_COUNT_LOW, 0u);
+    ASSERT_EQ(f->C_CloseAllSessions(s), CKR_OK);
+    // A new token's SO PIN still has to be of a valid length.
+    EXPECT_EQ(f->C_InitToken(s, u8(so_pin), len_of(so_pin), lab), CKR_OK);
+}
+
 // ---- sessions and login states (PKCS#11 v2.40 §5.5, §5.6) ----
 
 TEST_F(P11Test, SessionStatesFollowLogin) {

@@ -21,7 +21,7 @@ rm -rf "$scratch" && mkdir -p "$scratch" && cd "$scratch"
 source "$here/../support/cli_common.sh"
 
 export GOSTCSP_TOKEN_DIR="$scratch/tokens" GOSTCSP_CONF="$scratch/gostcsp.conf"
-printf 'test_token = true\nkdf_iterations = 64\n' > "$GOSTCSP_CONF"
+printf 'test_token = true\nkdf_iterations = 64\nallow_factory_pins = true\n' > "$GOSTCSP_CONF"  # the SO PIN stays the factory one
 
 # openssl.cnf variants. engines_first: the [openssl_init] order (engines, then providers).
 write_cnf() {  # write_cnf FILE with_engine(0/1) engines_first(0/1) with_gostprov(0/1)
@@ -64,7 +64,7 @@ token_ready() {
     "$tool" init-token --label coex --so-pin-env SO_PIN >/dev/null 2>&1
     "$tool" unblock --token coex --so-pin-env SO_PIN --new-pin-env FACTORY_PIN >/dev/null 2>&1
     "$tool" change-pin --token coex --pin-env FACTORY_PIN --new-pin-env USER_PIN >/dev/null 2>&1
-    "$tool" keygen --token coex --pin-env USER_PIN --bits 256 --param-set "${GOSTCSP_TEST_PARAMSET_256B:-B}" \
+    "$tool" keygen --token coex --pin-env USER_PIN --bits 256 --param-set "${GOSTCSP_TEST_PARAMSET_256B:-tc26-256-B}" \
         --label k256 --id 01 >/dev/null 2>&1 || fail "keygen on the soft token"
 }
 URI="pkcs11:token=coex;object=k256;type=private"

@@ -47,7 +47,7 @@ class TokenApi : public ::testing::Test {
         fs::create_directories(dir_);
         setenv("GOSTCSP_TOKEN_DIR", (dir_ / "tokens").c_str(), 1);
         setenv("GOSTCSP_CONF", (dir_ / "gostcsp.conf").c_str(), 1);
-        std::ofstream(dir_ / "gostcsp.conf") << "test_token = true\nkdf_iterations = 64\n";
+        std::ofstream(dir_ / "gostcsp.conf") << "test_token = true\nkdf_iterations = 64\nallow_factory_pins = true\n";
         setenv("SO_PIN", "12345678", 1);
         setenv("FACTORY_PIN", "87654321", 1);
         setenv("USER_PIN", user_pin, 1);
@@ -57,7 +57,7 @@ class TokenApi : public ::testing::Test {
              {"init-token --label api --so-pin-env SO_PIN",
               "unblock --token api --so-pin-env SO_PIN --new-pin-env FACTORY_PIN",
               "change-pin --token api --pin-env FACTORY_PIN --new-pin-env USER_PIN",
-              "keygen --token api --pin-env USER_PIN --label k --id 01 --param-set B"}) {
+              "keygen --token api --pin-env USER_PIN --label k --id 01 --param-set tc26-256-B"}) {
             const std::string cmd = tool + " " + args + " >/dev/null";
             ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
         }

@@ -35,7 +35,8 @@ rm -rf "$scratch" && mkdir -p "$scratch" && cd "$scratch"
 # --- harness -------------------------------------------------------------------------------
 # The soft token lives here; a cheap KDF keeps the test fast (the default cost is for real PINs).
 export GOSTCSP_TOKEN_DIR="$scratch/tokens" GOSTCSP_CONF="$scratch/gostcsp.conf"
-printf 'test_token = true\nkdf_iterations = 64\nuser_max_retries = 3\nso_max_retries = 3\n' > "$GOSTCSP_CONF"
+# The factory SO PIN stays (later steps use it): allow keygen under it, as a provisioning line may.
+printf 'test_token = true\nkdf_iterations = 64\nuser_max_retries = 3\nso_max_retries = 3\nallow_factory_pins = true\n' > "$GOSTCSP_CONF"
 # p11-kit reads module registrations from ~/.config/pkcs11/modules: a private HOME registers our
 # module as a hardware token's vendor module would be registered system-wide.
 export HOME="$scratch/home"
@@ -84,7 +85,7 @@ token_init() {
 token_ready() {  # a token with a real user PIN and keys: sig256 (256 B, id 01), sig512 (512 A, id 02)
     token_init
     "$tool" change-pin --token "$TOKEN" --pin-env FACTORY_PIN --new-pin-env USER_PIN >/dev/null 2>&1
-    "$tool" keygen --token "$TOKEN" --pin-env USER_PIN --bits 256 --param-set B --label sig256 --id 01 >/dev/null 2>&1
+    "$tool" keygen --token "$TOKEN" --pin-env USER_PIN --bits 256 --param-set tc26-256-B --label sig256 --id 01 >/dev/null 2>&1
     "$tool" keygen --token "$TOKEN" --pin-env USER_PIN --bits 512 --param-set A --label sig512 --id 02 >/dev/null 2>&1
 }
 URI="pkcs11:token=$TOKEN;object=sig256;type=private"
@@ -343,11 +344,11 @@ flow_derive() {
 flow_policy() {
     token_init
     # The user PIN is still the factory one (flagged to be changed): refused with advice.
-    "$tool" keygen --token "$TOKEN" --pin-env FACTORY_PIN --label k --id 01 >/dev/null 2>&1 || true
+    "$tool" keygen --token "$TOKEN" --pin-env FACTORY_PIN --label k --id 09 >/dev/null 2>&1 || true
     make_doc 32 d.bin
     expect_error "must be changed" G pkeyutl -sign -inkey "$URI" -passin env:FACTORY_PIN -in d.bin -out s.bin
     "$tool" change-pin --token "$TOKEN" --pin-env FACTORY_PIN --new-pin-env USER_PIN >/dev/null 2>&1
-    "$tool" keygen --token "$TOKEN" --pin-env USER_PIN --bits 256 --param-set B --label sig256 --id 01 >/dev/null 2>&1
+    "$tool" keygen --token "$TOKEN" --pin-env USER_PIN --bits 256 --param-set tc26-256-B --label sig256 --id 01 >/dev/null 2>&1
     # Key not found.
     expect_error "no GOST private key matches" G pkeyutl -sign -inkey "pkcs11:token=$TOKEN;object=nope;type=private" \
         "${PASS[@]}" -in d.bin -out s.bin

@@ -52,6 +52,33 @@ std::optional<ParamSet> param_set_from_name(std::string_view name) noexcept;
 std::optional<ParamSet> param_set_from_gost_engine_name(unsigned bits,
                                                         std::string_view name) noexcept;
 
+// ---- The one table of spellings (tool, provider and docs/openssl.md use it) ----------------
+// One way of naming a parameter set, and the OID a key requested under that name carries: a
+// CryptoPro spelling keeps its CryptoPro OID (1.2.643.2.2.35.x / 36.x), a tc26 one the tc26 OID,
+// although both name the same curve.
+struct ParamSetSpelling {
+    std::string_view name;  // e.g. "tc26-256-A", "cryptopro-A"
+    ParamSet set;
+    std::string_view oid;
+};
+// The canonical short names: gost2001-test, tc26-256-A..D, cryptopro-A/B/C, cryptopro-XchA/XchB,
+// tc26-512-test, tc26-512-A..C. Every OID of every set appears exactly once.
+std::span<const ParamSetSpelling> canonical_param_set_names() noexcept;
+// The canonical short name of a dotted OID (canonical or alias), if it names a set.
+std::optional<ParamSetSpelling> param_set_spelling_of_oid(std::string_view dotted_oid) noexcept;
+// gost-engine's `paramset:` meanings, case-insensitive as gost-engine reads them: 256-bit "A",
+// "B", "C" = CryptoPro A/B/C, "0" = the test set, "XA"/"XB" = CryptoPro XchA/XchB, "TCA".."TCD" =
+// tc26 256 A..D; 512-bit "A"/"B"/"C" = tc26 512 A..C. Returns the spelling it stands for.
+std::optional<ParamSetSpelling> param_set_from_gost_engine_spelling(unsigned bits,
+                                                                    std::string_view name) noexcept;
+// Every accepted spelling of a `bits`-bit set: canonical short names (case-insensitive), the
+// standards' full names, dotted OIDs, and gost-engine's spellings.
+std::optional<ParamSetSpelling> resolve_param_set(unsigned bits, std::string_view name) noexcept;
+// True for a bare letter that different tools read as different curves: for 256-bit keys "A",
+// "B", "C", "D" (gost-engine: CryptoPro A/B/C; OpenSC pkcs11-tool and gostcsp-tool < 0.2: tc26
+// 256 A..D). gostcsp-tool refuses these; the provider keeps gost-engine's meaning.
+bool is_ambiguous_param_letter(unsigned bits, std::string_view name) noexcept;
+
 // The curve of a set in short Weierstrass form y^2 = x^3 + a·x + b (mod p), base point (x, y) of
 // prime order q; #E = cofactor · q. Every integer is big-endian, field_bytes() long (static data).
 struct CurveParams {

@@ -16,6 +16,9 @@ enum class [[nodiscard]] Status{
     invalid_ukm,          // UKM is zero (mod q) or has the wrong size
     param_set_mismatch,   // keys of two different parameter sets were combined
     rng_failure,          // the random generator failed
+    auth_failed,          // an authentication tag (MGM) does not match
+    limit_exceeded,       // a mode's data limit (counter space, ACPKM sections) would be passed
+    bad_state,            // a mode object used before start() or after its last partial block
 };
 
 // A short, stable, human-readable description ("invalid public key").

@@ -47,7 +47,10 @@ struct Config {
     // private object.
     bool so_can_restore_user_keys = true;
     LogLevel log_level = LogLevel::warning;  // key: log_level (error|warning|info|debug)
-    std::filesystem::path source;            // the file these came from (empty: none)
+    // key: allow_factory_pins (true|false): gostcsp-tool keygen / import-cert on a token whose
+    // SO or user PIN is still a factory/default PIN (refused by default; docs/keystore.md).
+    bool allow_factory_pins = false;
+    std::filesystem::path source;  // the file these came from (empty: none)
 };
 
 // Loads the configuration:

@@ -64,6 +64,11 @@ inline constexpr std::uint64_t cka_extractable = 0x162;
 inline constexpr std::uint64_t cka_always_sensitive = 0x165;
 inline constexpr std::uint64_t cka_never_extractable = 0x164;
 inline constexpr std::uint64_t cka_gostr3410_params = 0x250;
+// gostcsp's vendor attribute (CKA_VENDOR_DEFINED | 0x474301): the DER OID a GOST key was
+// requested with when it is an alias OID of param_set (CryptoPro-A for tc26-256-B, ...). The
+// PKCS#11 layer reports it as CKA_GOSTR3410_PARAMS, so the OID asked for is the OID that
+// certificates carry. An opaque attribute: the keystore stores it like any other.
+inline constexpr std::uint64_t cka_gostcsp_param_oid = 0x80474301;
 
 enum class UserType : std::uint8_t { so = 0, user = 1 };
 
@@ -228,8 +233,10 @@ class Token {
     Status set_pin(UserType who, std::string_view old_pin, std::string_view new_pin);
     // C_InitPIN: the logged-in SO sets a new user PIN, resetting the user's counter and lock
     // (this is the unblock). A default/weak PIN is accepted as factory state and flagged
-    // must_change; length is enforced. Errors: not_logged_in (SO must be logged in).
-    Status init_user_pin(std::string_view new_pin);
+    // must_change; length is enforced. must_change = true flags any PIN "to be changed" (a PIN
+    // the SO chose for the user; gostcsp-tool unblock does so unless the SO says otherwise).
+    // Errors: not_logged_in (SO must be logged in).
+    Status init_user_pin(std::string_view new_pin, bool must_change = false);
 
     // Creates an object from `tmpl` (handle, has_secret, always_sensitive, never_extractable are
     // ignored). `secret` is an optional sealed value: for cko_private_key a GOST scalar (little-
