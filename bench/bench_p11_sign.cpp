@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -92,13 +93,19 @@ bool init_token_and_pin(CK_FUNCTION_LIST* f, const char* label, CK_SLOT_ID& slot
     CK_UTF8CHAR lab[32];
     std::memset(lab, ' ', 32);
     std::memcpy(lab, label, std::strlen(label));
-    if (f->C_InitToken(spare, so_pin, so_len, lab) != CKR_OK) return false;
+    if (CK_RV rv = f->C_InitToken(spare, so_pin, so_len, lab); rv != CKR_OK) {
+        std::fprintf(stderr, "bench setup: C_InitToken(slot %lu): 0x%lx\n", spare, rv);
+        return false;
+    }
     slot = slot_with_label(f, label);
     CK_SESSION_HANDLE s = 0;
     if (f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &s) != CKR_OK)
         return false;
-    bool ok = f->C_Login(s, CKU_SO, so_pin, so_len) == CKR_OK &&
-              f->C_InitPIN(s, user_pin, user_len) == CKR_OK;
+    const CK_RV login = f->C_Login(s, CKU_SO, so_pin, so_len);
+    const CK_RV init_pin = login == CKR_OK ? f->C_InitPIN(s, user_pin, user_len) : login;
+    if (init_pin != CKR_OK)
+        std::fprintf(stderr, "bench setup: SO login/C_InitPIN: 0x%lx\n", init_pin);
+    const bool ok = init_pin == CKR_OK;
     f->C_Logout(s);
     f->C_CloseSession(s);
     return ok;
@@ -153,15 +160,22 @@ struct Gostcsp {
         dir = std::filesystem::temp_directory_path() /
               ("gostcsp-p11bench-" + std::to_string(getpid()));
         std::filesystem::create_directories(dir / "tokens");
-        std::ofstream(dir / "gostcsp.conf")
-            << "token_dir = " << (dir / "tokens").string() << "\ntest_token = true\nkdf_iterations = 64\n";
+        std::ofstream(dir / "gostcsp.conf") << "token_dir = " << (dir / "tokens").string()
+                                            << "\ntest_token = true\nkdf_iterations = 64\n";
         setenv("GOSTCSP_CONF", (dir / "gostcsp.conf").c_str(), 1);
+        unsetenv("GOSTCSP_TOKEN_DIR");  // bench_token.cpp sets it for its own token
         f = load(env_or("GOSTCSP_P11_MODULE", GOSTCSP_BENCH_P11_MODULE));
         CK_C_INITIALIZE_ARGS args = threaded_args();
         if (f == nullptr || f->C_Initialize(&args) != CKR_OK) return;
-        if (!init_token_and_pin(f, "bench", slot)) return;
+        if (!init_token_and_pin(f, "p11bench", slot)) {
+            std::fprintf(stderr, "bench setup: C_InitToken/C_InitPIN failed\n");
+            return;
+        }
         CK_SESSION_HANDLE s = user_session(f, slot);
-        if (s == 0) return;
+        if (s == 0) {
+            std::fprintf(stderr, "bench setup: login failed\n");
+            return;
+        }
         for (int i = 0; i < 2; ++i) {
             if (gostcsp::core::PrivateKey::generate(sets[i].set, keys[i]) !=
                 gostcsp::core::Status::ok)
@@ -184,7 +198,10 @@ struct Gostcsp {
                 {CKA_VALUE, value.data(), value.size()},
             };
             CK_OBJECT_HANDLE h = 0;
-            if (f->C_CreateObject(s, t, sizeof t / sizeof t[0], &h) != CKR_OK) return;
+            if (CK_RV rv = f->C_CreateObject(s, t, sizeof t / sizeof t[0], &h); rv != CKR_OK) {
+                std::fprintf(stderr, "bench setup: C_CreateObject: 0x%lx\n", rv);
+                return;
+            }
         }
         ok = true;  // the session stays open: the login lasts while a session does
     }
@@ -370,7 +387,7 @@ void gostcsp_sign_procs(benchmark::State& state, int set_index) {
         rate = run_processes(n, 1.0, [&](int r, int go, double secs) -> long {
             g.f->C_Finalize(nullptr);
             if (g.f->C_Initialize(nullptr) != CKR_OK) return -1;
-            CK_SLOT_ID slot = slot_with_label(g.f, "bench");
+            CK_SLOT_ID slot = slot_with_label(g.f, "p11bench");
             CK_SESSION_HANDLE s = user_session(g.f, slot);
             CK_OBJECT_HANDLE key =
                 find_one(g.f, s, CKO_PRIVATE_KEY, std::string("key-") + sets[set_index].name);

@@ -140,6 +140,12 @@ Result<Config> parse_config(std::string_view text, std::string_view origin) {
             const auto flag = parse_flag(value);
             if (!flag) return config_error(origin, line_no, "test_token: expected true or false");
             config.test_token = *flag;
+        } else if (key == "so_can_restore_user_keys") {
+            const auto flag = parse_flag(value);
+            if (!flag)
+                return config_error(origin, line_no,
+                                    "so_can_restore_user_keys: expected true or false");
+            config.so_can_restore_user_keys = *flag;
         } else if (key == "log_level") {
             if (value == "error")
                 config.log_level = LogLevel::error;

@@ -80,7 +80,8 @@ CREATE TABLE IF NOT EXISTS token (
     token_id    BLOB NOT NULL,      -- 16 random bytes; bound into every wrap and sealed record
     label       TEXT NOT NULL,
     aead_alg    TEXT NOT NULL,      -- algorithm for new sealed records
-    created_utc TEXT NOT NULL
+    created_utc TEXT NOT NULL,
+    so_keys     TEXT NOT NULL DEFAULT 'restore'  -- 'restore' | 'separate' (see config.hpp)
 );
 CREATE TABLE IF NOT EXISTS pins (
     user_type      INTEGER PRIMARY KEY CHECK (user_type IN (0, 1)),  -- 0 SO, 1 user
@@ -104,6 +105,7 @@ CREATE TABLE IF NOT EXISTS objects (
     nonce     BLOB,
     body      BLOB NOT NULL         -- encoded attributes (+ secret), sealed when private
 );
+CREATE INDEX IF NOT EXISTS objects_by_class ON objects (class, key_type);
 )sql";
 
 constexpr std::uint32_t flag_private = 1u << 0;
@@ -681,6 +683,11 @@ Status init_token(const Config& config, const std::filesystem::path& path, std::
     auto state = file_state(db);
     if (!state) return state.status();
 
+    if (*state == FileState::fresh) {
+        // Only settable before the first table exists: freed pages can then be given back to
+        // the file system (incremental_vacuum after deletions) instead of growing forever.
+        if (Status st = db.exec("PRAGMA auto_vacuum = INCREMENTAL"); !st) return st;
+    }
     Bytes old_id;
     if (*state == FileState::initialized) {
         auto id = read_token_id(db);
@@ -742,12 +749,13 @@ Status init_token(const Config& config, const std::filesystem::path& path, std::
         return st;
     }
     Stmt ins(db,
-             "INSERT INTO token (singleton, token_id, label, aead_alg, created_utc) "
-             "VALUES (1, ?, ?, ?, ?)");
+             "INSERT INTO token (singleton, token_id, label, aead_alg, created_utc, so_keys) "
+             "VALUES (1, ?, ?, ?, ?, ?)");
     ins.bind_blob(1, token_id);
     ins.bind(2, label);
     ins.bind(3, detail::aead_aes256_gcm);
     ins.bind(4, utc_now());
+    ins.bind(5, config.so_can_restore_user_keys ? "restore" : "separate");
     if (Status st = ins.run(); !st) return st;
     if (Status st = store_wrap(db, UserType::so, *wrap); !st) return st;
     if (Status st = tx.commit(); !st) return st;
@@ -1246,9 +1254,25 @@ Status Token::init_user_pin(std::string_view new_pin, bool must_change) {
     if (Status st = check_pin_format(impl_->config, new_pin); !st) return st;
     if (Status st = impl_->check_current(); !st) return st;
     const bool weak = must_change || is_weak_pin(impl_->config, new_pin);
-    auto wrap = make_wrap(impl_->token_id, UserType::user, new_pin, impl_->data_key.span(),
-                          impl_->config.kdf_iterations, impl_->config.user_max_retries, weak,
-                          impl_->config.test_token);
+    // 'separate': the SO's key decrypts nothing; the user gets a new key of its own, and the
+    // private objects sealed under the old one are destroyed with it.
+    bool separate = false;
+    {
+        Stmt m(impl_->db, "SELECT so_keys FROM token WHERE singleton = 1");
+        Status st;
+        if (m.step(st)) separate = m.column_text(0) == "separate";
+        if (!st) return st;
+    }
+    SecureBytes user_key;
+    if (separate) {
+        user_key = SecureBytes(data_key_bytes);
+        if (!user_key.valid()) return Status(Error::out_of_memory, "cannot allocate locked memory");
+        if (Status st = detail::random_private(user_key.span()); !st) return st;
+    }
+    auto wrap =
+        make_wrap(impl_->token_id, UserType::user, new_pin,
+                  separate ? user_key.span() : impl_->data_key.span(), impl_->config.kdf_iterations,
+                  impl_->config.user_max_retries, weak, impl_->config.test_token);
     if (!wrap) return wrap.status();
     auto& db = impl_->db;
     Transaction tx(db);
@@ -1256,6 +1280,13 @@ Status Token::init_user_pin(std::string_view new_pin, bool must_change) {
     if (Status st = impl_->check_current(); !st) return st;
     if (Status st = store_wrap(db, UserType::user, *wrap); !st) {
         return st;
+    }
+    if (separate) {
+        if (Status st = db.exec("DELETE FROM objects WHERE (flags & 1) = 1"); !st) return st;
+        detail::log(LogLevel::warning,
+                    impl_->path.string() +
+                        ": user PIN set by the SO on a token whose SO cannot restore user keys: "
+                        "a new user key was made and every private object was destroyed");
     }
     return tx.commit();
 }
@@ -1447,6 +1478,9 @@ Status Token::destroy_object(ObjectHandle handle) {
     if (sqlite3_changes(impl.db.handle()) != 1) {
         return Status(Error::object_not_found, "object was destroyed concurrently");
     }
+    // Give freed pages back, a bounded number per deletion so no single call pauses writers
+    // for long (signers do not touch the file). A no-op unless auto_vacuum is incremental.
+    (void)impl.db.exec("PRAGMA incremental_vacuum(256)");
     return {};
 }
 

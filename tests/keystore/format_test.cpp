@@ -200,3 +200,84 @@ TEST(KeystoreFormat, PinKdfMatchesRfc9337AndDefaultCostIsMeasured) {
     RecordProperty("default_kdf_ms", static_cast<int>(ms));
     EXPECT_GT(ms, 10.0) << "default PIN KDF cost is far too low";
 }
+
+namespace {
+
+// The data key a PIN unwraps, computed from the file alone as an offline attacker would.
+std::optional<Bytes> unwrap_offline(const std::filesystem::path& file, const Bytes& token_id,
+                                    int user_type, std::string_view pin) {
+    Row w = query(file,
+                  "SELECT kdf_salt, kdf_iterations, wrap_nonce, wrapped_key, max_retries, "
+                  "must_change FROM pins WHERE user_type = " +
+                      std::to_string(user_type));
+    Bytes kek(32);
+    core::pbkdf2_streebog512({reinterpret_cast<const std::uint8_t*>(pin.data()), pin.size()},
+                             w.blobs.at(0), static_cast<std::uint32_t>(w.ints.at(1)), kek);
+    Bytes aad;
+    put_text(aad, "gostcsp/data-key/v2");
+    put_bytes(aad, token_id);
+    aad.push_back(static_cast<std::uint8_t>(user_type));
+    put_text(aad, "pbkdf2-hmac-streebog512");
+    put_u32(aad, static_cast<std::uint32_t>(w.ints.at(1)));
+    put_bytes(aad, w.blobs.at(0));
+    put_u32(aad, static_cast<std::uint32_t>(w.ints.at(4)));
+    aad.push_back(static_cast<std::uint8_t>(w.ints.at(5)));
+    return gcm_open(kek, w.blobs.at(2), aad, w.blobs.at(3));
+}
+
+std::optional<Bytes> open_offline(const std::filesystem::path& file, const Bytes& token_id,
+                                  const Bytes& key, ObjectHandle id) {
+    Row obj = query(file,
+                    "SELECT id, class, key_type, param_set, flags, aead_alg, nonce, body "
+                    "FROM objects WHERE id = " +
+                        std::to_string(id));
+    Bytes aad;
+    put_text(aad, "gostcsp/object/v1");
+    put_bytes(aad, token_id);
+    for (int i = 0; i < 4; ++i) put_u64(aad, static_cast<std::uint64_t>(obj.ints.at(i)));
+    put_u32(aad, static_cast<std::uint32_t>(obj.ints.at(4)));
+    put_text(aad, obj.texts.at(5));
+    return gcm_open(key, obj.blobs.at(6), aad, obj.blobs.at(7));
+}
+
+}  // namespace
+
+// so_can_restore_user_keys = false: the file plus the SO PIN yields no private scalar (the SO's
+// wrap holds a key that seals nothing), while the user PIN opens the same record (control);
+// with the default (true) the SO PIN does open it, as documented.
+TEST(KeystoreFormat, SoPinCannotDecryptUserKeysWhenSeparate) {
+    for (const bool restore : {false, true}) {
+        TempDir dir;
+        Config cfg = test_config(dir.path());
+        cfg.so_can_restore_user_keys = restore;
+        const auto file = dir.path() / "t.token";
+        auto t = make_token(cfg, file);
+        ASSERT_TRUE(t);
+        ASSERT_TRUE(t->login(UserType::user, user_pin).ok());
+        Object pub, priv;
+        priv.is_private = true;
+        priv.sensitive = true;
+        auto kp = t->generate_key_pair(core::ParamSet::tc26_256_a, pub, priv);
+        ASSERT_TRUE(kp.ok()) << kp.status().message();
+        t.reset();
+        const Bytes token_id = query(file, "SELECT token_id FROM token").blobs.at(0);
+        auto user_dk = unwrap_offline(file, token_id, 1, user_pin);
+        auto so_dk = unwrap_offline(file, token_id, 0, so_pin);
+        ASSERT_TRUE(user_dk && so_dk) << "both PINs unwrap their own key";
+        EXPECT_TRUE(open_offline(file, token_id, *user_dk, kp->private_key)) << "control";
+        EXPECT_EQ(open_offline(file, token_id, *so_dk, kp->private_key).has_value(), restore)
+            << (restore ? "restore mode: the SO shares the key"
+                        : "separate mode: the SO PIN decrypted a private key");
+        if (!restore) {
+            // Unblock by the SO makes a new user key and destroys the private objects.
+            auto again = Token::open(cfg, file);
+            ASSERT_TRUE(again.ok());
+            ASSERT_TRUE((*again)->login(UserType::so, so_pin).ok());
+            ASSERT_TRUE((*again)->init_user_pin(user_pin2).ok());
+            (*again)->logout();
+            ASSERT_TRUE((*again)->login(UserType::user, user_pin2).ok());
+            EXPECT_EQ((*again)->read_object(kp->private_key).error(), Error::object_not_found);
+            EXPECT_TRUE((*again)->read_object(kp->public_key).ok()) << "public objects stay";
+        }
+    }
+}

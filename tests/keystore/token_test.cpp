@@ -619,3 +619,22 @@ TEST_F(TokenTest, OneTokenSharedByThreads) {
     q.object_class = cko_data;
     EXPECT_EQ(t->find_objects(q)->size(), 80u);
 }
+
+// Deleted objects' space goes back to the file system (auto_vacuum = INCREMENTAL).
+TEST_F(TokenTest, DestroyedObjectsSpaceIsReclaimed) {
+    auto t = make_token(cfg, file);
+    ASSERT_TRUE(t);
+    std::vector<ObjectHandle> made;
+    for (int i = 0; i < 24; ++i) {
+        Object o = label_only(cko_data, false, "bulk-" + std::to_string(i));
+        o.attributes.push_back({cka_value, std::vector<std::uint8_t>(32000, 0x5a)});
+        auto h = t->create_object(o);
+        ASSERT_TRUE(h.ok()) << h.status().message();
+        made.push_back(*h);
+    }
+    const auto full = std::filesystem::file_size(file);
+    for (ObjectHandle h : made) ASSERT_TRUE(t->destroy_object(h).ok());
+    const auto after = std::filesystem::file_size(file);
+    EXPECT_LT(after, full / 4) << "full " << full << " bytes, after deleting " << after;
+    EXPECT_TRUE(t->find_objects()->empty());
+}

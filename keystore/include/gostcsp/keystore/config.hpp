@@ -40,6 +40,12 @@ struct Config {
     // key: test_token (true|false). Allows kdf_iterations below min_kdf_iterations, for test
     // suites and benchmarks only; such tokens are marked as test tokens.
     bool test_token = false;
+    // key: so_can_restore_user_keys (true|false), applied when a token is initialised. true:
+    // the SO PIN wraps the same data key as the user PIN (unblock keeps the user's keys; the SO
+    // PIN plus the file can decrypt them). false: the SO PIN wraps a key of its own that
+    // decrypts nothing; setting the user PIN (unblock) makes a new user key and destroys every
+    // private object.
+    bool so_can_restore_user_keys = true;
     LogLevel log_level = LogLevel::warning;  // key: log_level (error|warning|info|debug)
     // key: allow_factory_pins (true|false): gostcsp-tool keygen / import-cert on a token whose
     // SO or user PIN is still a factory/default PIN (refused by default; docs/keystore.md).
