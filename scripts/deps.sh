@@ -14,7 +14,7 @@ PACKAGES=(
   libsqlite3-dev libcli11-dev
   libp11-kit-dev p11-kit p11-kit-modules softhsm2 opensc gnutls-bin
   dpkg-dev file
-  valgrind gdb clang
+  valgrind gdb clang libclang-rt-14-dev
 )
 # scripts/package.sh: lintian checks the .deb (dpkg-dev and file above serve CPack's
 # dpkg-shlibdeps run, which the package test in the suite also uses).

@@ -511,6 +511,17 @@ TEST_F(ProviderTest, DecoderReportsWhyAKeyIsRejected) {
     std::fill(p8.end() - 32, p8.end(), 0xFF);  // the scalar ≥ q
     EXPECT_FALSE(decode(p8, "PrivateKeyInfo", EVP_PKEY_KEYPAIR));
     EXPECT_NE(all_reasons().find("invalid GOST private key"), std::string::npos);
+    // d = q and d = q + 1 on tc26-256-A (q from tests/vectors/curves.txt), the shape of RFC 9215's
+    // example key: refused, not reduced mod q as gost-engine and pygost do, and the reason says so.
+    const auto q_be = from_hex("400000000000000000000000000000000FD8CDDFC87B6635C115AF556C360C67");
+    for (unsigned add = 0; add < 2; ++add) {
+        Bytes d_le(q_be.rbegin(), q_be.rend());
+        d_le[0] = static_cast<unsigned char>(d_le[0] + add);  // q ends in 0x67: no carry
+        std::copy(d_le.begin(), d_le.end(), p8.end() - 32);
+        EXPECT_FALSE(decode(p8, "PrivateKeyInfo", EVP_PKEY_KEYPAIR)) << "d = q + " << add;
+        EXPECT_NE(all_reasons().find("d >= q is refused, not reduced"), std::string::npos)
+            << "d = q + " << add;
+    }
 
     der = nullptr;
     len = i2d_PUBKEY(k.get(), &der);
