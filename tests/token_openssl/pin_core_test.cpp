@@ -133,7 +133,7 @@ class PinCore : public ::testing::Test {
             cmd.reserve(4096);
             cmd = "SO_PIN=12345678 FACTORY_PIN=87654321 USER_PIN='";
             cmd += user_pin;
-            cmd += "' " + tool + " " + args + " >/dev/null";
+            cmd += "' '" + tool + "' " + args + " >/dev/null";  // the build path may hold spaces
             const bool ok = run(cmd);
             OPENSSL_cleanse(cmd.data(), cmd.size());
             ASSERT_TRUE(ok) << args;

@@ -10,6 +10,10 @@ set -euo pipefail
 tool="$(realpath "$1")"
 module="$(realpath "$2")"
 prov_dir="$(realpath "$3")"
+# The module's path as a URI attribute value: percent-encoded (RFC 7512), since p11-kit drops a raw
+# space and the build tree may live under a path that has one.
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../support/cli_common.sh"
+module_uri="$(uri_path "$module")"
 work="$(mktemp -d "${TMPDIR:-/tmp}/gostcsp-uri.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -76,8 +80,8 @@ expect direct.cnf 'no token with GOST R 34.10-2012 mechanisms matches pkcs11:tok
 expect direct.cnf "names module-path=/nonexistent/module.so, which is not loaded (loaded: $module); set pkcs11-allow-uri-module = yes" \
     pkey -in "pkcs11:object=sig;type=private?module-path=/nonexistent/module.so" -passin env:USER_PIN -pubout
 expect registry.cnf "names module-path=$module, which is not loaded" \
-    pkey -in "pkcs11:object=sig;type=private?module-path=$module" -passin env:USER_PIN -pubout
-if ! G allow.cnf pkey -in "pkcs11:object=sig;type=private?module-path=$module" -passin env:USER_PIN -pubout -out pub2.pem 2>err.txt; then
+    pkey -in "pkcs11:object=sig;type=private?module-path=$module_uri" -passin env:USER_PIN -pubout
+if ! G allow.cnf pkey -in "pkcs11:object=sig;type=private?module-path=$module_uri" -passin env:USER_PIN -pubout -out pub2.pem 2>err.txt; then
     bad "module-path with pkcs11-allow-uri-module = yes failed: $(cat err.txt)"
 fi
 cmp -s pub.pem pub2.pem || bad "the URI-loaded module gave another public key"
