@@ -286,7 +286,13 @@ void Token::Impl::saw_manifest(std::uint64_t counter) {
 
 Status Token::Impl::commit(Transaction& tx) {
     const bool wrote = std::exchange(wrote_manifest, false);
+    // Under the write lock nobody else commits: if the verdict was current before this commit
+    // and the counter moved by exactly this one, the verdict still holds (the manifest and rows
+    // changed together here), so the next read needs no full re-verification.
+    const auto before = db.change_counter();
     if (Status st = tx.commit(); !st) return st;
+    const auto after = db.change_counter();
+    if (before && after && verified_at == before && *after == *before + 1) verified_at = after;
     if (wrote) {
         // The committed counter (another process may have moved it on since: also genuine).
         Stmt s(db, "SELECT counter FROM manifest WHERE singleton = 1");
