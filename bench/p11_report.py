@@ -67,13 +67,12 @@ def fmt_time(v):
 
 def render(ctx, rows, command, load_avg):
     out = []
-    out.append("Command: `%s` (one run). Load: %s. %s, %d CPUs, library build %s." % (
-        command, load_avg, ctx.get("host_name", "?"), ctx.get("num_cpus", 0),
-        ctx.get("library_build_type", "?")))
+    out.append("Command: `%s` (one run). Load: %s. %d CPUs at %s MHz." % (
+        command, load_avg, ctx.get("num_cpus", 0), ctx.get("mhz_per_cpu", "?")))
     out.append("")
     out.append("| C_Sign (ops/s, wall) | 1 thr | 2 thr | 2 thr / 1 thr (≥ 1.8) | 1 proc | 2 procs "
                "| 2 procs / 1 proc (≥ 1.8) | module / core, 1 thr (≥ 0.9) | module / SoftHSM2 "
-               "P-256, 1 thr (≥ 2) |")
+               "P-256, 1 thr · 2 thr (≥ 2) |")
     out.append("|---|---|---|---|---|---|---|---|---|")
     hsm1 = rate(rows, "P11Sign/p256/softhsm2/real_time/threads:1")
     for s in ("256-A", "512-A"):
@@ -84,7 +83,9 @@ def render(ctx, rows, command, load_avg):
             p2 = rate(rows, "P11SignProcs/%s/%s/2/iterations:1/real_time" % (s, impl))
             core1 = rate(rows, "P11Sign/%s/core/real_time/threads:1" % s)
             vs_core = fmt_ratio(t1, core1, 0.9) if impl == "gostcsp" else ""
-            vs_hsm = fmt_ratio(t1, hsm1, 2.0) if impl == "gostcsp" and s == "256-A" else ""
+            hsm2 = rate(rows, "P11Sign/p256/softhsm2/real_time/threads:2")
+            vs_hsm = (fmt_ratio(t1, hsm1, 2.0) + " · " + fmt_ratio(t2, hsm2, 2.0)
+                      if impl == "gostcsp" and s == "256-A" else "")
             out.append("| %s %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 "module" if impl == "gostcsp" else "core", s, fmt_rate(t1), fmt_rate(t2),
                 fmt_ratio(t2, t1, 1.8), fmt_rate(p1), fmt_rate(p2), fmt_ratio(p2, p1, 1.8),
