@@ -546,6 +546,16 @@ EVP_PKEY* wrap(ENGINE* e, EVP_PKEY* inner) noexcept {
 
 // Loads the first key of `uri` through OSSL_STORE; nullptr with an error queued otherwise.
 EVP_PKEY* store_load(const char* uri, UI_METHOD* ui, void* ui_data, bool want_private) noexcept {
+    // pkcs11: URIs go straight to the provider's store (store_loader.cpp would hand back a shell).
+    std::string direct;
+    if (OPENSSL_strncasecmp(uri, "pkcs11:", 7) == 0) {
+        try {
+            direct = std::string(kInnerStorePrefix) + uri;
+        } catch (...) {
+            return nullptr;
+        }
+        uri = direct.c_str();
+    }
     OSSL_STORE_CTX* sc =
         OSSL_STORE_open_ex(uri, nullptr, nullptr, ui != nullptr ? ui : UI_OpenSSL(), ui_data,
                            nullptr, nullptr, nullptr);
@@ -675,6 +685,15 @@ int pkey_meths(ENGINE*, EVP_PKEY_METHOD** pmeth, const int** nids, int nid) noex
         }
     *pmeth = nullptr;
     return 0;
+}
+
+EVP_PKEY* wrap_key(ENGINE* e, EVP_PKEY* inner) noexcept {
+    if (!init_methods(e)) {
+        raise(kInternal, "methods");
+        EVP_PKEY_free(inner);
+        return nullptr;
+    }
+    return wrap(e, inner);
 }
 
 EVP_PKEY* load_shell(ENGINE* e, const char* uri, UI_METHOD* ui, void* ui_data,

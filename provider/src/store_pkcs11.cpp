@@ -93,6 +93,11 @@ struct StoreCtx {
 };
 
 void* store_open(void* provctx, const char* uri) noexcept {
+    // "gostcsp-pkcs11:pkcs11:…" is how the gostcsp engine reaches this store past its own legacy
+    // loader for the scheme (engine/src/store_loader.cpp).
+    constexpr std::string_view inner_prefix = "gostcsp-pkcs11:";
+    if (uri != nullptr && OPENSSL_strncasecmp(uri, inner_prefix.data(), inner_prefix.size()) == 0)
+        uri += inner_prefix.size();
     if (uri == nullptr || OPENSSL_strncasecmp(uri, "pkcs11:", 7) != 0) return nullptr;
     try {
         auto* ctx = new StoreCtx;
@@ -333,6 +338,9 @@ const OSSL_DISPATCH uri_der_decoder_functions[] = {
 
 const OSSL_ALGORITHM store_algorithms[] = {
     {"pkcs11", "provider=gostcsp", store_functions, "RFC 7512 PKCS#11 URIs (GOST token keys)"},
+    // A store scheme has one name; this one is the gostcsp engine's way past its own legacy
+    // loader for "pkcs11" (engine/src/store_loader.cpp): "gostcsp-pkcs11:pkcs11:…".
+    {"gostcsp-pkcs11", "provider=gostcsp", store_functions, "pkcs11: URIs for the gostcsp engine"},
     {nullptr, nullptr, nullptr, nullptr},
 };
 
