@@ -321,6 +321,15 @@ flow_token_config() {
     E dgst -md_gost12_256 -verify t256.pub -signature d.sig doc.bin >/dev/null || fail "gost-engine rejects dgst -sign"
     G pkey -in "$URI" "${PASS[@]}" -pubout -out shell.pub 2>/dev/null || fail "pkey -pubout"
     same shell.pub t256.pub "public key of the shell"
+    # A key-URI file (gostcsp-tool key-uri) in the same configuration: the file: store hands the
+    # engine a key reference, so cms -sign gets a shell too.
+    "$tool" key-uri --token "$TOKEN" --label sig256 --id 01 -o keyuri.pem >/dev/null 2>&1 || fail "gostcsp-tool key-uri"
+    G cms -sign -inkey keyuri.pem "${PASS[@]}" -signer t256.pem -in mail.txt -out kf.msg 2> sign.err ||
+        { cat sign.err >&2; fail "cms -sign with a key-URI file"; }
+    E cms -verify -in kf.msg -CAfile ca.pem -out /dev/null || { cat engine.err >&2; fail "gostcsp-engine rejects cms (key-URI file)"; }
+    G smime -sign -inkey keyuri.pem "${PASS[@]}" -signer t256.pem -in mail.txt -out kf2.msg 2> sign.err ||
+        { cat sign.err >&2; fail "smime -sign with a key-URI file"; }
+    E smime -verify -in kf2.msg -CAfile ca.pem -out /dev/null || { cat engine.err >&2; fail "gost-engine rejects smime (key-URI file)"; }
     # ts -reply from the same configuration, -inkey a key reference (no -engine).
     PASS=()
     make_keyref "$URI?pin-source=$(uri_path "$scratch/pin.txt")" tref256.pem
