@@ -330,10 +330,15 @@ flow_token_config() {
     G smime -sign -inkey keyuri.pem "${PASS[@]}" -signer t256.pem -in mail.txt -out kf2.msg 2> sign.err ||
         { cat sign.err >&2; fail "smime -sign with a key-URI file"; }
     E smime -verify -in kf2.msg -CAfile ca.pem -out /dev/null || { cat engine.err >&2; fail "gost-engine rejects smime (key-URI file)"; }
-    # ts -reply from the same configuration, -inkey a key reference (no -engine).
+    # ts -reply from the same configuration, -inkey a key reference (no -engine): one made by hand
+    # and one from gostcsp-tool key-uri --format reference.
     PASS=()
     make_keyref "$URI?pin-source=$(uri_path "$scratch/pin.txt")" tref256.pem
     TS_NO_ENGINE=1 ts_check tref256.pem t256-tsa.pem md_gost12_256
+    "$tool" key-uri --token "$TOKEN" --label sig512 --pin-source "$scratch/pin.txt" --format reference -o tref512.pem >/dev/null 2>&1 ||
+        fail "gostcsp-tool key-uri --format reference"
+    grep -q "BEGIN PRIVATE KEY" tref512.pem || fail "key-uri --format reference writes a PKCS#8 block"
+    TS_NO_ENGINE=1 ts_check tref512.pem t512-tsa.pem md_gost12_512
     # A wrong PIN is an error, not a silent success.
     expect_error "PIN" G cms -sign -inkey "$URI" -passin env:WRONG_PIN -signer t256.pem -in mail.txt -out bad.msg
     ok "openssl.cnf with the engine: cms -sign (DER/PEM/S/MIME), smime -sign, dgst, pkey, ts -reply with pkcs11: URIs and no -engine; gost-engine and Botan verify"
