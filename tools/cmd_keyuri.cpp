@@ -42,6 +42,13 @@ struct KeyUriOptions {
     bool print_only = false;
 };
 
+// What a memory BIO holds, as text.
+std::string take_text(BIO* mem) {
+    char* data = nullptr;
+    const long n = BIO_get_mem_data(mem, &data);
+    return n > 0 ? std::string(data, static_cast<std::size_t>(n)) : std::string();
+}
+
 // DER SEQUENCE { desc VisibleString, uri UTF8String } in a PEM block.
 // Returns the PEM text, or "" on failure.
 std::string pem_text(const std::string& uri) {
@@ -73,12 +80,7 @@ std::string pem_text(const std::string& uri) {
     BIO* out = BIO_new(BIO_s_mem());
     ok = out != nullptr && PEM_write_bio(out, pem_name, "", der, len) > 0;
     OPENSSL_free(der);
-    std::string text;
-    if (ok) {
-        char* data = nullptr;
-        const long n = BIO_get_mem_data(out, &data);
-        text.assign(data, static_cast<std::size_t>(n));
-    }
+    std::string text = ok ? take_text(out) : std::string();
     BIO_free(out);
     return text;
 }
@@ -100,12 +102,7 @@ std::string reference_pem_text(const std::string& uri) {
     }
     BIO* out = ok ? BIO_new(BIO_s_mem()) : nullptr;
     ok = out != nullptr && PEM_write_bio_PKCS8_PRIV_KEY_INFO(out, p8) == 1;
-    std::string text;
-    if (ok) {
-        char* data = nullptr;
-        const long n = BIO_get_mem_data(out, &data);
-        text.assign(data, static_cast<std::size_t>(n));
-    }
+    std::string text = ok ? take_text(out) : std::string();
     BIO_free(out);
     PKCS8_PRIV_KEY_INFO_free(p8);
     return text;
