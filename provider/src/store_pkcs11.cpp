@@ -81,6 +81,54 @@ int export_key_reference(const void* reference, size_t reference_sz, OSSL_CALLBA
     return 0;
 }
 
+// --- key references (gostcsp/object_ids.hpp) in processes without gostcsp's engine ---
+
+}  // namespace
+
+GostKey* key_from_reference(ProvCtx* prov, KeyKind kind, const PKCS8_PRIV_KEY_INFO* p8,
+                            OSSL_PASSPHRASE_CALLBACK* pw_cb, void* pw_cbarg,
+                            bool* not_ours) noexcept {
+    *not_ours = true;
+    const ASN1_OBJECT* alg = nullptr;
+    const unsigned char* data = nullptr;
+    int len = 0;
+    if (PKCS8_pkey_get0(&alg, &data, &len, nullptr, p8) != 1 || alg == nullptr) return nullptr;
+    char oid[80];
+    if (OBJ_obj2txt(oid, sizeof oid, alg, 1) <= 0 || std::strcmp(oid, key_reference_oid) != 0)
+        return nullptr;
+    // With the engine loaded, its ASN.1 method turns the reference into a legacy shell (OpenSSL
+    // tries it when no provider decoder answers): leave it to the engine.
+    if (own_bridge_takes_references()) return nullptr;
+    if (len <= 0 || len > 4096) return nullptr;
+    try {
+        PinSources pins;
+        const std::string uri = split_pin_value(
+            {reinterpret_cast<const char*>(data), static_cast<std::size_t>(len)}, pins.uri_pin_value);
+        // A reference to a key *file* is the engine's business; the provider serves token keys.
+        if (uri.rfind("pkcs11:", 0) != 0) return nullptr;
+        *not_ours = false;
+        pins.pw_cb = pw_cb;
+        pins.pw_cbarg = pw_cbarg;
+        std::vector<FoundObject> objs;
+        if (!find_uri_objects(prov, uri.c_str(), CKO_PRIVATE_KEY, false, true, pins, objs))
+            return nullptr;
+        for (const auto& o : objs) {
+            if (o.cls != CKO_PRIVATE_KEY) continue;
+            GostKey* key = token_private_key(prov, o, uri.c_str());
+            if (key != nullptr && key->kind != kind) {  // the other size's decoder takes it
+                delete key;
+                *not_ours = true;
+                return nullptr;
+            }
+            return key;
+        }
+    } catch (...) {
+    }
+    return nullptr;
+}
+
+namespace {
+
 // --- STORE ---
 
 struct StoreCtx {

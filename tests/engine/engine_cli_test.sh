@@ -339,6 +339,12 @@ flow_token_config() {
         fail "gostcsp-tool key-uri --format reference"
     grep -q "BEGIN PRIVATE KEY" tref512.pem || fail "key-uri --format reference writes a PKCS#8 block"
     TS_NO_ENGINE=1 ts_check tref512.pem t512-tsa.pem md_gost12_512
+    # The same reference file without the engine (the provider alone decodes it to the token key).
+    cnf="$scratch/direct.cnf"
+    G dgst -md_gost12_512 -sign tref512.pem -out r.sig doc.bin 2> sign.err || { cat sign.err >&2; fail "dgst -sign with a key reference, provider only"; }
+    G x509 -in t512.pem -pubkey -noout > t512.pub
+    E dgst -md_gost12_512 -verify t512.pub -signature r.sig doc.bin >/dev/null || fail "gost-engine rejects dgst -sign (reference, provider only)"
+    cnf="$scratch/engine.cnf"
     # A wrong PIN is an error, not a silent success.
     expect_error "PIN" G cms -sign -inkey "$URI" -passin env:WRONG_PIN -signer t256.pem -in mail.txt -out bad.msg
     ok "openssl.cnf with the engine: cms -sign (DER/PEM/S/MIME), smime -sign, dgst, pkey, ts -reply with pkcs11: URIs and no -engine; gost-engine and Botan verify"
