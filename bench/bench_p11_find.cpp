@@ -7,12 +7,17 @@
 // on a logged-in session, for one of three templates, each matching exactly one object:
 //   label: {CKA_LABEL = "obj-<N/2>"}            class: {CKA_CLASS = CKO_PRIVATE_KEY}
 //   id:    {CKA_CLASS = CKO_PRIVATE_KEY, CKA_ID = "find-key"}
-// Names: P11Find/<label|id|class>/<gostcsp|softhsm2>/objects:N, P11Login/gostcsp (C_Login +
+// Names: P11Find/<label|id|class>/<gostcsp|softhsm2>/objects:N,
+// P11Find/label/gostcsp-after-other-write/objects:N (a forked process commits first, untimed),
+// P11Login/gostcsp (C_Login +
 // C_Logout of the user, kdf_iterations 10000) and P11Login/kdf/pbkdf2-streebog512:10000 (the
 // KDF alone, core). Sizes: 100, 10,000, 100,000; SoftHSM2 up to GOSTCSP_BENCH_SOFTHSM_FIND_MAX
 // (default 10000: its setup and scans take minutes at 100,000).
 //   gostcsp_bench --benchmark_filter='P11Find|P11Login'
 #include <benchmark/benchmark.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <map>
@@ -136,6 +141,43 @@ void find(benchmark::State& state, Query q, bool softhsm) {
     }
 }
 
+// The label search right after another process committed (a new public object): our module
+// then re-verifies the record manifest once (a scan of the private rows) before trusting a
+// private record again. The child's work is not timed.
+void find_after_other_write(benchmark::State& state) {
+    const long n = state.range(0);
+    FindToken& t = find_token(false, n);
+    if (!t.ok) return state.SkipWithError("token setup failed");
+    const std::string token_label = "find-" + std::to_string(n);
+    const std::string label = "obj-" + std::to_string(n / 2);
+    CK_ATTRIBUTE tmpl[] = {{CKA_LABEL, const_cast<char*>(label.data()), label.size()}};
+    CK_OBJECT_HANDLE found[16];
+    CK_ULONG got = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        const pid_t pid = fork();
+        if (pid == 0) {
+            t.f->C_Finalize(nullptr);
+            if (t.f->C_Initialize(nullptr) != CKR_OK) _exit(1);
+            CK_SESSION_HANDLE s = 0;
+            const CK_SLOT_ID slot = slot_with_label(t.f, token_label.c_str());
+            if (t.f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr,
+                                   &s) != CKR_OK)
+                _exit(1);
+            _exit(create_data(t.f, s, n + 1) ? 0 : 1);  // even i: a public object
+        }
+        int status = 0;
+        waitpid(pid, &status, 0);
+        state.ResumeTiming();
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            return state.SkipWithError("the other process's write failed");
+        if (t.f->C_FindObjectsInit(t.s, tmpl, 1) != CKR_OK ||
+            t.f->C_FindObjects(t.s, found, 16, &got) != CKR_OK ||
+            t.f->C_FindObjectsFinal(t.s) != CKR_OK || got != 1)
+            return state.SkipWithError("C_FindObjects failed");
+    }
+}
+
 void register_find() {
     const std::pair<Query, const char*> queries[] = {
         {Query::label, "label"}, {Query::id, "id"}, {Query::cls, "class"}};
@@ -152,6 +194,14 @@ void register_find() {
                 ->UseRealTime();
         }
     }
+    benchmark::RegisterBenchmark("P11Find/label/gostcsp-after-other-write", find_after_other_write)
+        ->ArgName("objects")
+        ->Arg(100)
+        ->Arg(10000)
+        ->Arg(100000)
+        ->Iterations(20)
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
 }
 
 // C_Login + C_Logout of the user on a token of its own; the KDF alone beside it.

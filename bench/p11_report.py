@@ -104,6 +104,10 @@ def render(ctx, rows, command, load_avg):
             out.append("| %s | %s | %s | %s | %s |" % (
                 q, "{:,}".format(n).replace(",", " "), fmt_time(g), fmt_time(h),
                 fmt_ratio(h, g)))
+    for n in (100, 10000, 100000):
+        g = usec(rows, "P11Find/label/gostcsp-after-other-write/objects:%d/iterations:20/real_time" % n)
+        out.append("| label, after another process's commit | %s | %s | | |" % (
+            "{:,}".format(n).replace(",", " "), fmt_time(g)))
     out.append("")
     lg = usec(rows, "P11Login/gostcsp/real_time")
     kd = usec(rows, "P11Login/kdf/pbkdf2-streebog512:10000")

@@ -168,18 +168,16 @@ Status manifest_toggle(Manifest& m, std::span<const std::uint8_t> manifest_key, 
     return {};
 }
 
-Result<FileDigest> digest_private_rows(Db& db, std::span<const std::uint8_t> manifest_key) {
+Result<FileDigest> digest_private_rows(Db& db, std::span<const std::uint8_t> manifest_key,
+                                       bool with_unversioned) {
     FileDigest d;
     std::vector<std::uint64_t> ids;
     Bytes blocks;
-    Stmt s(db, "SELECT id, version FROM objects WHERE (flags & 1) = 1");
+    // Only private records carry a version (index objects_versions covers this scan).
+    Stmt s(db, "SELECT id, version FROM objects WHERE version IS NOT NULL");
     Status st;
     while (s.step(st)) {
         const auto id = static_cast<std::uint64_t>(s.column_int(0));
-        if (s.column_is_null(1)) {
-            d.unversioned.push_back(id);
-            continue;
-        }
         ids.push_back(id);
         blocks.resize(blocks.size() + 16);
         put_block(blocks.data() + blocks.size() - 16, id,
@@ -193,6 +191,11 @@ Result<FileDigest> digest_private_rows(Db& db, std::span<const std::uint8_t> man
         for (std::size_t i = 0; i < g.size(); ++i) g[i] ^= out[16 * k + i];
     }
     d.count = ids.size();
+    if (with_unversioned) {
+        Stmt u(db, "SELECT id FROM objects WHERE (flags & 1) = 1 AND version IS NULL");
+        while (u.step(st)) d.unversioned.push_back(static_cast<std::uint64_t>(u.column_int(0)));
+        if (!st) return st;
+    }
     return d;
 }
 

@@ -66,14 +66,15 @@ Status store_manifest(Db& db, std::span<const std::uint8_t> data_key,
 Status manifest_toggle(Manifest& m, std::span<const std::uint8_t> manifest_key, std::uint64_t id,
                        std::uint64_t version);
 
-// Recomputes the groups from the private rows in the file. Rows without a version (format 2)
-// go into `unversioned`.
+// Recomputes the groups from the versioned (private) rows in the file; with_unversioned also
+// lists the private rows without a version (format 2, before the user's first login).
 struct FileDigest {
     std::uint64_t count = 0;
     std::array<GroupDigest, manifest_groups> groups{};
     std::vector<std::uint64_t> unversioned;
 };
-Result<FileDigest> digest_private_rows(Db& db, std::span<const std::uint8_t> manifest_key);
+Result<FileDigest> digest_private_rows(Db& db, std::span<const std::uint8_t> manifest_key,
+                                       bool with_unversioned = false);
 
 inline std::size_t manifest_group(std::uint64_t id) {
     return id % manifest_groups;

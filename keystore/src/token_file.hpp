@@ -63,6 +63,8 @@ CREATE INDEX IF NOT EXISTS objects_by_class ON objects (class, key_type);
 inline constexpr const char* schema_v3_sql = R"sql(
 CREATE INDEX IF NOT EXISTS objects_by_label ON objects (label_tag) WHERE label_tag IS NOT NULL;
 CREATE INDEX IF NOT EXISTS objects_by_id_tag ON objects (id_tag) WHERE id_tag IS NOT NULL;
+-- Covers the manifest check's scan of (id, version) without reading record bodies.
+CREATE INDEX IF NOT EXISTS objects_versions ON objects (id, version) WHERE version IS NOT NULL;
 CREATE TABLE IF NOT EXISTS manifest (
     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
     counter   INTEGER NOT NULL,     -- bound into the sealed value's associated data

@@ -330,7 +330,7 @@ Status Token::Impl::ensure_manifest() {
         return {};
     }
     if (*m) return {};
-    auto d = digest_private_rows(db, manifest_key.span());
+    auto d = digest_private_rows(db, manifest_key.span(), true);
     if (!d) return d.status();
     if (d->count > 0) {
         detail::log(LogLevel::error, path.string() +
