@@ -5,8 +5,8 @@
 // each with its own C_Initialize, login and session, signing for a fixed time.
 //
 // Names: P11Sign/<set>/{gostcsp,core}/threads:N, P11Sign/p256/softhsm2/threads:N,
-// P11SignProcs/<set>/{gostcsp,core}/procs:N (counter ops_per_s), P11Find/objects:N.
-//   gostcsp_bench --benchmark_filter='P11Sign|P11Find'
+// P11SignProcs/<set>/{gostcsp,core}/procs:N (counter ops_per_s).
+//   gostcsp_bench --benchmark_filter='P11Sign'
 // Module paths: GOSTCSP_P11_MODULE, GOSTCSP_SOFTHSM2_MODULE override the build's.
 #include <benchmark/benchmark.h>
 #include <dlfcn.h>
@@ -25,113 +25,12 @@
 
 #include "gostcsp/gost3410.hpp"
 #include "gostcsp/p11/gost_pkcs11.h"
+#include "p11_bench_util.hpp"
 
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
+using namespace gostcsp_bench_p11;
 using gostcsp::core::ParamSet;
-
-const char* env_or(const char* name, const char* fallback) {
-    const char* v = std::getenv(name);
-    return v != nullptr ? v : fallback;
-}
-
-// Both modules are used from several threads: let them use OS locking.
-CK_C_INITIALIZE_ARGS threaded_args() {
-    CK_C_INITIALIZE_ARGS a{};
-    a.flags = CKF_OS_LOCKING_OK;
-    return a;
-}
-
-CK_FUNCTION_LIST* load(const char* path) {
-    void* h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (h == nullptr) return nullptr;
-    auto get = reinterpret_cast<CK_C_GetFunctionList>(dlsym(h, "C_GetFunctionList"));
-    CK_FUNCTION_LIST* f = nullptr;
-    if (get == nullptr || get(&f) != CKR_OK) return nullptr;
-    return f;
-}
-
-CK_UTF8CHAR so_pin[] = "Bench-SO-Osprey-77";
-CK_UTF8CHAR user_pin[] = "Bench-User-Heron-4412";
-constexpr CK_ULONG so_len = sizeof so_pin - 1, user_len = sizeof user_pin - 1;
-CK_BBOOL yes = CK_TRUE;
-
-// The first slot whose token is not initialised (our spare slot, SoftHSM2's free slot).
-CK_SLOT_ID spare_slot(CK_FUNCTION_LIST* f) {
-    CK_ULONG n = 0;
-    f->C_GetSlotList(CK_FALSE, nullptr, &n);
-    std::vector<CK_SLOT_ID> v(n);
-    f->C_GetSlotList(CK_FALSE, v.data(), &n);
-    for (CK_ULONG i = 0; i < n; ++i) {
-        CK_TOKEN_INFO ti{};
-        if (f->C_GetTokenInfo(v[i], &ti) == CKR_OK && !(ti.flags & CKF_TOKEN_INITIALIZED))
-            return v[i];
-    }
-    return ~CK_SLOT_ID{0};
-}
-
-// The slot whose token has `label` (after initialisation slots may be renumbered).
-CK_SLOT_ID slot_with_label(CK_FUNCTION_LIST* f, const char* label) {
-    CK_ULONG n = 0;
-    f->C_GetSlotList(CK_FALSE, nullptr, &n);
-    std::vector<CK_SLOT_ID> v(n);
-    f->C_GetSlotList(CK_FALSE, v.data(), &n);
-    CK_UTF8CHAR want[32];
-    std::memset(want, ' ', 32);
-    std::memcpy(want, label, std::strlen(label));
-    for (CK_ULONG i = 0; i < n; ++i) {
-        CK_TOKEN_INFO ti{};
-        if (f->C_GetTokenInfo(v[i], &ti) == CKR_OK && std::memcmp(ti.label, want, 32) == 0)
-            return v[i];
-    }
-    return ~CK_SLOT_ID{0};
-}
-
-bool init_token_and_pin(CK_FUNCTION_LIST* f, const char* label, CK_SLOT_ID& slot) {
-    CK_SLOT_ID spare = spare_slot(f);
-    CK_UTF8CHAR lab[32];
-    std::memset(lab, ' ', 32);
-    std::memcpy(lab, label, std::strlen(label));
-    if (CK_RV rv = f->C_InitToken(spare, so_pin, so_len, lab); rv != CKR_OK) {
-        std::fprintf(stderr, "bench setup: C_InitToken(slot %lu): 0x%lx\n", spare, rv);
-        return false;
-    }
-    slot = slot_with_label(f, label);
-    CK_SESSION_HANDLE s = 0;
-    if (f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &s) != CKR_OK)
-        return false;
-    const CK_RV login = f->C_Login(s, CKU_SO, so_pin, so_len);
-    const CK_RV init_pin = login == CKR_OK ? f->C_InitPIN(s, user_pin, user_len) : login;
-    if (init_pin != CKR_OK)
-        std::fprintf(stderr, "bench setup: SO login/C_InitPIN: 0x%lx\n", init_pin);
-    const bool ok = init_pin == CKR_OK;
-    f->C_Logout(s);
-    f->C_CloseSession(s);
-    return ok;
-}
-
-// A session logged in as the user (logins are per token: the first one counts).
-CK_SESSION_HANDLE user_session(CK_FUNCTION_LIST* f, CK_SLOT_ID slot) {
-    CK_SESSION_HANDLE s = 0;
-    if (f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &s) != CKR_OK)
-        return 0;
-    const CK_RV rv = f->C_Login(s, CKU_USER, user_pin, user_len);
-    if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) return 0;
-    return s;
-}
-
-CK_OBJECT_HANDLE find_one(CK_FUNCTION_LIST* f, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls,
-                          const std::string& label) {
-    CK_ATTRIBUTE t[] = {{CKA_CLASS, &cls, sizeof cls},
-                        {CKA_LABEL, const_cast<char*>(label.data()), label.size()}};
-    CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
-    CK_ULONG got = 0;
-    if (f->C_FindObjectsInit(s, t, 2) != CKR_OK) return CK_INVALID_HANDLE;
-    f->C_FindObjects(s, &h, 1, &got);
-    f->C_FindObjectsFinal(s);
-    return got == 1 ? h : CK_INVALID_HANDLE;
-}
 
 struct SetInfo {
     ParamSet set;
@@ -147,26 +46,18 @@ const SetInfo sets[] = {
      {0x06, 0x09, 0x2a, 0x85, 0x03, 0x07, 0x01, 0x02, 0x01, 0x02, 0x01}},
 };
 
-// Our module with a test token (low KDF cost: logins are not measured) holding one imported key
-// per parameter set, and the same keys in core form.
+// Our module with a token holding one imported key per parameter set, and the same keys in core
+// form (logins are not measured here: bench_p11_find.cpp does).
 struct Gostcsp {
     CK_FUNCTION_LIST* f = nullptr;
-    std::filesystem::path dir;
     CK_SLOT_ID slot = 0;
     gostcsp::core::PrivateKey keys[2];
     bool ok = false;
 
     Gostcsp() {
-        dir = std::filesystem::temp_directory_path() /
-              ("gostcsp-p11bench-" + std::to_string(getpid()));
-        std::filesystem::create_directories(dir / "tokens");
-        std::ofstream(dir / "gostcsp.conf") << "token_dir = " << (dir / "tokens").string()
-                                            << "\ntest_token = true\nkdf_iterations = 64\n";
-        setenv("GOSTCSP_CONF", (dir / "gostcsp.conf").c_str(), 1);
-        unsetenv("GOSTCSP_TOKEN_DIR");  // bench_token.cpp sets it for its own token
-        f = load(env_or("GOSTCSP_P11_MODULE", GOSTCSP_BENCH_P11_MODULE));
-        CK_C_INITIALIZE_ARGS args = threaded_args();
-        if (f == nullptr || f->C_Initialize(&args) != CKR_OK) return;
+        auto& m = gostcsp_module();
+        if (!m.ok) return;
+        f = m.f;
         if (!init_token_and_pin(f, "p11bench", slot)) {
             std::fprintf(stderr, "bench setup: C_InitToken/C_InitPIN failed\n");
             return;
@@ -204,11 +95,6 @@ struct Gostcsp {
             }
         }
         ok = true;  // the session stays open: the login lasts while a session does
-    }
-    ~Gostcsp() {
-        if (f != nullptr) f->C_Finalize(nullptr);
-        std::error_code ec;
-        std::filesystem::remove_all(dir, ec);
     }
 };
 
@@ -265,20 +151,12 @@ void core_sign(benchmark::State& state, int set_index) {
 // SoftHSM2 with its own token directory and an EC P-256 key pair.
 struct SoftHsm {
     CK_FUNCTION_LIST* f = nullptr;
-    std::filesystem::path dir;
     CK_SLOT_ID slot = 0;
     bool ok = false;
     SoftHsm() {
-        dir = std::filesystem::temp_directory_path() /
-              ("gostcsp-softhsm-bench-" + std::to_string(getpid()));
-        std::filesystem::create_directories(dir / "tokens");
-        std::ofstream(dir / "softhsm2.conf")
-            << "directories.tokendir = " << (dir / "tokens").string()
-            << "\nobjectstore.backend = file\n";
-        setenv("SOFTHSM2_CONF", (dir / "softhsm2.conf").c_str(), 1);
-        f = load(env_or("GOSTCSP_SOFTHSM2_MODULE", GOSTCSP_BENCH_SOFTHSM2_MODULE));
-        CK_C_INITIALIZE_ARGS args = threaded_args();
-        if (f == nullptr || f->C_Initialize(&args) != CKR_OK) return;
+        auto& m = softhsm_module();
+        if (!m.ok) return;
+        f = m.f;
         if (!init_token_and_pin(f, "bench-p256", slot)) return;
         CK_SESSION_HANDLE s = user_session(f, slot);
         if (s == 0) return;
@@ -296,11 +174,6 @@ struct SoftHsm {
         CK_MECHANISM gen{CKM_EC_KEY_PAIR_GEN, nullptr, 0};
         CK_OBJECT_HANDLE hp = 0, hk = 0;
         ok = f->C_GenerateKeyPair(s, &gen, pub, 4, priv, 5, &hp, &hk) == CKR_OK;
-    }
-    ~SoftHsm() {
-        if (f != nullptr) f->C_Finalize(nullptr);
-        std::error_code ec;
-        std::filesystem::remove_all(dir, ec);
     }
 };
 

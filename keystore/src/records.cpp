@@ -11,7 +11,8 @@ namespace gostcsp::keystore::detail {
 
 Bytes record_aad(std::span<const std::uint8_t> token_id, const Record& r) {
     Writer w;
-    w.text(aad_object_tag);
+    const bool v2 = r.version >= 0;
+    w.text(v2 ? aad_object_tag : aad_object_tag_v1);
     w.bytes(token_id);
     w.u64(r.id);
     w.u64(r.object_class);
@@ -19,6 +20,11 @@ Bytes record_aad(std::span<const std::uint8_t> token_id, const Record& r) {
     w.u64(static_cast<std::uint64_t>(r.param_set));
     w.u32(r.flags);
     w.text(r.aead_alg);
+    if (v2) {
+        w.u64(static_cast<std::uint64_t>(r.version));
+        w.bytes(r.label_tag);
+        w.bytes(r.id_tag);
+    }
     return std::move(w.data());
 }
 
@@ -99,6 +105,14 @@ Result<Record> row_record(const Stmt& s) {
     if (!s.column_is_null(5)) r.aead_alg = s.column_text(5);
     r.nonce = s.column_blob(6);
     r.body = s.column_blob(7);
+    if (!s.column_is_null(8)) {
+        r.version = s.column_int(8);
+        if (r.version < 0) {
+            return Status(Error::corrupt, "object " + std::to_string(r.id) + ": bad version");
+        }
+    }
+    if (!s.column_is_null(9)) r.label_tag = s.column_blob(9);
+    if (!s.column_is_null(10)) r.id_tag = s.column_blob(10);
     r.is_token = true;
     if (r.param_set != -1 && !valid_param_set(r.param_set)) {
         return Status(Error::corrupt, "object " + std::to_string(r.id) + ": bad parameter set");

@@ -25,7 +25,13 @@ inline constexpr std::uint32_t flag_never_extractable = 1u << 4;
 inline constexpr std::uint32_t flag_has_secret = 1u << 5;
 inline constexpr std::uint32_t flag_known = (1u << 6) - 1;
 
-inline constexpr std::string_view aad_object_tag = "gostcsp/object/v1";
+// Format 2 records (no version) and format 3 records (version and index tags bound too).
+inline constexpr std::string_view aad_object_tag_v1 = "gostcsp/object/v1";
+inline constexpr std::string_view aad_object_tag = "gostcsp/object/v2";
+
+// The columns row_record() reads, in its order.
+inline constexpr const char* record_columns =
+    "id, class, key_type, param_set, flags, aead_alg, nonce, body, version, label_tag, id_tag";
 
 // A stored object in its on-disk form (also used for session objects in memory).
 struct Record {
@@ -37,6 +43,8 @@ struct Record {
     std::string aead_alg;  // empty: public
     Bytes nonce;
     Bytes body;
+    std::int64_t version = -1;  // private token records: manifest counter of the last write
+    Bytes label_tag, id_tag;    // empty: NULL (no such attribute)
     bool is_token = true;
     bool is_private() const { return flags & flag_private; }
 };
@@ -54,7 +62,7 @@ struct Decoded {
 
 Result<Decoded> decode_body(const Record& r, std::span<const std::uint8_t> body);
 
-// A row of `SELECT id, class, key_type, param_set, flags, aead_alg, nonce, body FROM objects`,
+// A row of `SELECT record_columns FROM objects`,
 // with the checks that need no key (flags known, private rows sealed, keys never in clear).
 Result<Record> row_record(const Stmt& s);
 

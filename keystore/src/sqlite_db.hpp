@@ -30,6 +30,7 @@ class Stmt {
     ~Stmt();
 
     bool prepared() const noexcept { return stmt_ != nullptr; }
+    sqlite3_stmt* handle() noexcept { return stmt_; }
     const Status& prepare_status() const noexcept { return prepare_status_; }
 
     void bind(int i, std::int64_t v);

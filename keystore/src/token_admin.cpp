@@ -57,6 +57,7 @@ Status init_token(const Config& config, const std::filesystem::path& path, std::
     if (Status st = create_token_file(path); !st) return st;
     Db db;
     if (Status st = db.open(path); !st) return st;
+    if (Status st = upgrade_format(db); !st) return st;
     auto state = file_state(db);
     if (!state) return state.status();
 
@@ -119,9 +120,10 @@ Status init_token(const Config& config, const std::filesystem::path& path, std::
         !st) {
         return st;
     }
+    if (Status st = db.exec(schema_v3_sql); !st) return st;
     if (Status st = db.exec(detail::pin_attempts_schema_sql); !st) return st;
     if (Status st = db.exec("DELETE FROM objects; DELETE FROM pins; DELETE FROM token; "
-                            "DELETE FROM pin_attempts;");
+                            "DELETE FROM pin_attempts; DELETE FROM manifest;");
         !st) {
         return st;
     }
@@ -154,6 +156,7 @@ Result<std::unique_ptr<Token>> Token::open(const Config& config,
     impl->config = config;
     impl->path = path;
     if (Status st = impl->db.open(path); !st) return st;
+    if (Status st = upgrade_format(impl->db); !st) return st;
     auto state = file_state(impl->db);
     if (!state) return state.status();
     return std::unique_ptr<Token>(new Token(std::move(impl)));

@@ -10,6 +10,9 @@
 #include <cstring>
 #include <ctime>
 
+#include "record_index.hpp"
+#include "records.hpp"
+
 namespace gostcsp::keystore::detail {
 
 Result<FileState> file_state(Db& db) {
@@ -39,6 +42,70 @@ Result<FileState> file_state(Db& db) {
     if (tok.step(st)) n = tok.column_int(0);
     if (!st) return st;
     return n == 1 ? FileState::initialized : FileState::fresh;
+}
+
+Status upgrade_format(Db& db) {
+    auto version = [&]() -> Result<std::int64_t> {
+        Status st;
+        Stmt ver(db, "PRAGMA user_version");
+        std::int64_t v = 0;
+        if (ver.step(st)) v = ver.column_int(0);
+        if (!st) return st;
+        return v;
+    };
+    auto v = version();
+    if (!v) return v.status();
+    if (*v != format_version_upgradable) return {};
+    Transaction tx(db);
+    if (Status st = tx.begin(); !st) return st;
+    v = version();  // another process may have upgraded it meanwhile
+    if (!v) return v.status();
+    if (*v != format_version_upgradable) return {};
+    if (Status st = db.exec("ALTER TABLE objects ADD COLUMN version INTEGER;"
+                            "ALTER TABLE objects ADD COLUMN label_tag BLOB;"
+                            "ALTER TABLE objects ADD COLUMN id_tag BLOB;");
+        !st) {
+        return st;
+    }
+    if (Status st = db.exec(schema_v3_sql); !st) return st;
+    auto token_id = read_token_id(db);
+    if (token_id) {
+        // Public objects' tags need no key; private ones are tagged at the next user login.
+        const Bytes key = public_index_key(*token_id);
+        std::vector<std::pair<std::int64_t, Tags>> tags;
+        {
+            Stmt s(db,
+                   std::string("SELECT ") + record_columns + " FROM objects WHERE (flags & 1) = 0");
+            Status st;
+            while (s.step(st)) {
+                auto r = row_record(s);
+                if (!r) continue;  // left as it is: refused when read, as before
+                auto d = decode_body(*r, r->body);
+                if (!d) continue;
+                tags.emplace_back(static_cast<std::int64_t>(r->id), object_tags(key, d->object));
+            }
+            if (!st) return st;
+        }
+        Stmt up(db, "UPDATE objects SET label_tag = ?, id_tag = ? WHERE id = ?");
+        for (const auto& [id, t] : tags) {
+            if (t.label.empty())
+                up.bind_null(1);
+            else
+                up.bind_blob(1, t.label);
+            if (t.id.empty())
+                up.bind_null(2);
+            else
+                up.bind_blob(2, t.id);
+            up.bind(3, id);
+            if (Status st = up.run(); !st) return st;
+        }
+    } else if (token_id.error() != Error::token_not_initialized) {
+        return token_id.status();
+    }
+    if (Status st = db.exec("PRAGMA user_version = " + std::to_string(format_version)); !st) {
+        return st;
+    }
+    return tx.commit();
 }
 
 Result<Bytes> read_token_id(Db& db) {

@@ -15,7 +15,9 @@
 namespace gostcsp::keystore::detail {
 
 inline constexpr std::int64_t application_id = 0x47435354;  // "GCST" in the SQLite header
-inline constexpr std::int64_t format_version = 2;           // PRAGMA user_version
+inline constexpr std::int64_t format_version = 3;           // PRAGMA user_version
+// Format 2 (no index tags, no record versions, no manifest) is upgraded in place when opened.
+inline constexpr std::int64_t format_version_upgradable = 2;
 inline constexpr std::size_t token_id_bytes = 16;
 inline constexpr std::size_t data_key_bytes = detail::aead_key_bytes;
 inline constexpr std::size_t max_label_bytes = 32;
@@ -49,16 +51,35 @@ CREATE TABLE IF NOT EXISTS objects (
     flags     INTEGER NOT NULL,     -- see flag_* below
     aead_alg  TEXT,                 -- NULL: public object, body in clear
     nonce     BLOB,
-    body      BLOB NOT NULL         -- encoded attributes (+ secret), sealed when private
+    body      BLOB NOT NULL,        -- encoded attributes (+ secret), sealed when private
+    version   INTEGER,              -- private: the manifest counter of its last write (in the AAD)
+    label_tag BLOB,                 -- index tags of CKA_LABEL / CKA_ID (record_index.hpp)
+    id_tag    BLOB
 );
 CREATE INDEX IF NOT EXISTS objects_by_class ON objects (class, key_type);
 )sql";
 
+// Added by format 3 (after the columns above exist).
+inline constexpr const char* schema_v3_sql = R"sql(
+CREATE INDEX IF NOT EXISTS objects_by_label ON objects (label_tag) WHERE label_tag IS NOT NULL;
+CREATE INDEX IF NOT EXISTS objects_by_id_tag ON objects (id_tag) WHERE id_tag IS NOT NULL;
+-- Covers the manifest check's scan of (id, version) without reading record bodies.
+CREATE INDEX IF NOT EXISTS objects_versions ON objects (id, version) WHERE version IS NOT NULL;
+CREATE TABLE IF NOT EXISTS manifest (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    counter   INTEGER NOT NULL,     -- bound into the sealed value's associated data
+    nonce     BLOB NOT NULL,
+    sealed    BLOB NOT NULL         -- u64 count ‖ manifest_groups × bytes(16), AES-256-GCM
+);
+)sql";
 
 // The on-disk state of a file: not a token, fresh (empty / never initialised), or initialised.
 enum class FileState { fresh, initialized };
 
 Result<FileState> file_state(Db& db);
+// Upgrades a format-2 file to the current format in one transaction (columns, indexes, public
+// objects' tags); private records get their versions and tags at the user's next login.
+Status upgrade_format(Db& db);
 // The token id of an initialised file; token_not_initialized for a fresh one.
 Result<Bytes> read_token_id(Db& db);
 

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -15,6 +16,7 @@
 #include "gostcsp/gost3410.hpp"
 #include "gostcsp/keystore/token.hpp"
 #include "internal.hpp"
+#include "record_index.hpp"
 #include "records.hpp"
 #include "sqlite_db.hpp"
 
@@ -90,6 +92,9 @@ struct Token::Impl {
         drop_cache();
         who.reset();
         data_key = SecureBytes();
+        index_key = SecureBytes();
+        manifest_key = SecureBytes();
+        verified_at.reset();
         token_id.clear();
         for (auto it = session.begin(); it != session.end();) {
             if (it->second.is_private())
@@ -99,9 +104,45 @@ struct Token::Impl {
         }
     }
 
-    bool visible(const detail::Record& r) const {
-        return !r.is_private() || who == UserType::user;
-    }
+    bool visible(const detail::Record& r) const { return !r.is_private() || who == UserType::user; }
+
+    // ---- index and record manifest (record_index.hpp) ----
+    SecureBytes index_key;     // private objects' index tags (of the login's data key)
+    SecureBytes manifest_key;  // the manifest's PRF key (of the login's data key)
+    // The manifest verdict on the file as of change counter verified_at: `all_bad` set when the
+    // manifest itself is missing, altered or older than one seen; else the disagreeing groups.
+    std::optional<std::uint32_t> verified_at;
+    Status all_bad;
+    std::array<bool, detail::manifest_groups> bad_group{};
+    std::uint64_t highest_counter = 0;  // of manifests seen by this process: older is a rollback
+    Bytes highest_token_id;             // the token (id) highest_counter is of
+    bool wrote_manifest = false;        // by the open write transaction
+
+    // Commits a write transaction; the manifest it wrote becomes the newest seen.
+    Status commit(detail::Transaction& tx);
+    // Raises highest_counter to `counter` of the token token_id (a new token starts over).
+    void saw_manifest(std::uint64_t counter);
+    // Derives the index and manifest keys from data_key (after a login).
+    Status derive_login_keys();
+    // At the user's login: creates the manifest when the file has none and no versioned private
+    // record (a new or upgraded token), giving format-2 records their versions and tags.
+    Status ensure_manifest();
+    // Refreshes the manifest verdict when the file changed since it was taken.
+    Status verify_records();
+    // The manifest's verdict on one private token record (after its AEAD check).
+    Status check_in_manifest(const detail::Record& r);
+    // Inside a write transaction: the manifest, which must exist and authenticate.
+    Result<detail::Manifest> manifest_for_write();
+    // The index key for a record's tags: the private one, or the token id's public one.
+    Result<Bytes> public_tag_key();
+    // Inside a write transaction: seals `r` (a private token record gets the next manifest
+    // version), writes its body and tags, and updates the manifest. `old`: the record replaced.
+    Status write_record(detail::Record& r, const Object& o, std::span<const std::uint8_t> secret,
+                        const detail::Record* old);
+    // Inside a write transaction: removes a private token record from the manifest.
+    Status unlist_record(const detail::Record& old);
+    // AEAD-opens a private record (no manifest check).
+    Result<detail::Decoded> open_sealed(const detail::Record& r);
 
     // The logged-in user's data key, after checking nobody re-initialised the token.
     Status need_user();
@@ -117,6 +158,9 @@ struct Token::Impl {
     // Inserts a record (token: a new row; session: the map) and seals it with its final id.
     Result<ObjectHandle> insert(detail::Record r, const Object& o,
                                 std::span<const std::uint8_t> secret);
+    // Inside a write transaction: a new row for `r` (its id assigned), sealed and written.
+    Result<ObjectHandle> insert_row(detail::Record& r, const Object& o,
+                                    std::span<const std::uint8_t> secret);
     Status write_body(const detail::Record& r);
     // Builds the stored form of a new object from a template, checking the keystore's rules.
     Result<detail::Record> record_for(const Object& t, bool has_secret, bool generated);

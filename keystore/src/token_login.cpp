@@ -31,6 +31,16 @@ Result<LoginInfo> Token::login(UserType who, std::string_view pin) {
     impl_->login_pid = ::getpid();
     impl_->data_key = std::move(v->data_key);
     impl_->token_id = std::move(v->token_id);
+    if (Status st = impl_->derive_login_keys(); !st) {
+        impl_->drop_login();
+        return st;
+    }
+    if (who == UserType::user) {
+        if (Status st = impl_->ensure_manifest(); !st) {
+            impl_->drop_login();
+            return st;
+        }
+    }
     return LoginInfo{v->must_change};
 }
 
@@ -108,7 +118,11 @@ Status Token::init_user_pin(std::string_view new_pin, bool must_change) {
         return st;
     }
     if (separate) {
-        if (Status st = db.exec("DELETE FROM objects WHERE (flags & 1) = 1"); !st) return st;
+        // The manifest was sealed under the old key: the user's next login makes a new one.
+        if (Status st = db.exec("DELETE FROM objects WHERE (flags & 1) = 1; DELETE FROM manifest");
+            !st) {
+            return st;
+        }
         detail::log(LogLevel::warning,
                     impl_->path.string() +
                         ": user PIN set by the SO on a token whose SO cannot restore user keys: "

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "record_index.hpp"
 #include "records.hpp"
 #include "token_file.hpp"
 #include "token_impl.hpp"
@@ -84,20 +85,41 @@ Result<std::vector<ObjectHandle>> Token::find_objects(const ObjectQuery& query) 
     }
     std::vector<Record> records;
     {
-        // Filter on the typed columns in SQL; private rows only when they could be visible.
-        Stmt s(impl.db,
-               "SELECT id, class, key_type, param_set, flags, aead_alg, nonce, body FROM objects "
-               "WHERE (?1 OR (flags & 1) = 0) AND (?2 IS NULL OR class = ?2) "
-               "AND (?3 IS NULL OR key_type = ?3) ORDER BY id");
-        s.bind(1, impl.who == UserType::user ? 1 : 0);
+        // Filter on the typed columns and the index tags in SQL (record_index.hpp); private
+        // rows only when they could be visible. The decoded objects are matched exactly below.
+        const bool user = impl.who == UserType::user;
+        std::string sql = std::string("SELECT ") + record_columns + " FROM objects WHERE 1";
+        if (!user) sql += " AND (flags & 1) = 0";
+        if (query.object_class) sql += " AND class = :class";
+        if (query.key_type) sql += " AND key_type = :key_type";
+        const Attribute* label = nullptr;
+        const Attribute* ckaid = nullptr;
+        for (const auto& a : query.attributes) {
+            if (a.type == cka_label_type && !label) label = &a;
+            if (a.type == cka_id_type && !ckaid) ckaid = &a;
+        }
+        if (label) sql += " AND label_tag IN (:label_pub, :label_priv)";
+        if (ckaid) sql += " AND id_tag IN (:id_pub, :id_priv)";
+        sql += " ORDER BY id";
+        Stmt s(impl.db, sql);
+        auto idx = [&](const char* name) { return sqlite3_bind_parameter_index(s.handle(), name); };
         if (query.object_class)
-            s.bind(2, static_cast<std::int64_t>(*query.object_class));
-        else
-            s.bind_null(2);
-        if (query.key_type)
-            s.bind(3, static_cast<std::int64_t>(*query.key_type));
-        else
-            s.bind_null(3);
+            s.bind(idx(":class"), static_cast<std::int64_t>(*query.object_class));
+        if (query.key_type) s.bind(idx(":key_type"), static_cast<std::int64_t>(*query.key_type));
+        if (label || ckaid) {
+            auto pub = impl.public_tag_key();
+            if (!pub) return pub.status();
+            auto bind_tags = [&](const Attribute* a, const char* p, const char* q) {
+                if (!a) return;
+                s.bind_blob(idx(p), index_tag(*pub, a->type, a->value));
+                if (user)
+                    s.bind_blob(idx(q), index_tag(impl.index_key.span(), a->type, a->value));
+                else
+                    s.bind_null(idx(q));
+            };
+            bind_tags(label, ":label_pub", ":label_priv");
+            bind_tags(ckaid, ":id_pub", ":id_priv");
+        }
         Status st;
         while (s.step(st)) {
             auto r = row_record(s);
@@ -174,9 +196,8 @@ Status Token::update_object(ObjectHandle handle, const ObjectUpdate& update) {
     apply_attributes(d->object.attributes, update.set);
     Record nr = *r;
     nr.flags = flags;
-    if (Status st = impl.seal(nr, d->object, d->secret.span()); !st) return st;
-    if (Status st = impl.write_body(nr); !st) return st;
-    return tx.commit();
+    if (Status st = impl.write_record(nr, d->object, d->secret.span(), &*r); !st) return st;
+    return impl.commit(tx);
 }
 
 Status Token::destroy_object(ObjectHandle handle) {
@@ -193,12 +214,22 @@ Status Token::destroy_object(ObjectHandle handle) {
         impl.forget(handle);
         return {};
     }
+    Transaction tx(impl.db);
+    if (Status st = tx.begin(); !st) return st;
+    if (r->is_private()) {
+        // Re-read under the write lock; only a record the manifest vouches for is unlisted.
+        r = impl.load(handle);
+        if (!r) return r.status();
+        if (Status st = impl.check_in_manifest(*r); !st) return st;
+        if (Status st = impl.unlist_record(*r); !st) return st;
+    }
     Stmt del(impl.db, "DELETE FROM objects WHERE id = ?");
     del.bind(1, static_cast<std::int64_t>(handle));
     if (Status st = del.run(); !st) return st;
     if (sqlite3_changes(impl.db.handle()) != 1) {
         return Status(Error::object_not_found, "object was destroyed concurrently");
     }
+    if (Status st = impl.commit(tx); !st) return st;
     // Give freed pages back, a bounded number per deletion so no single call pauses writers
     // for long (signers do not touch the file). A no-op unless auto_vacuum is incremental.
     (void)impl.db.exec("PRAGMA incremental_vacuum(256)");
@@ -243,18 +274,7 @@ Result<KeyPairHandles> Token::generate_key_pair(core::ParamSet set, const Object
     auto insert_in_tx = [&](Record r, const Object& o,
                             std::span<const std::uint8_t> secret) -> Result<ObjectHandle> {
         if (!r.is_token) return impl.insert(std::move(r), o, secret);
-        Stmt ins(impl.db,
-                 "INSERT INTO objects (class, key_type, param_set, flags, body) "
-                 "VALUES (?, ?, ?, ?, x'')");
-        ins.bind(1, static_cast<std::int64_t>(r.object_class));
-        ins.bind(2, static_cast<std::int64_t>(r.key_type));
-        ins.bind(3, r.param_set);
-        ins.bind(4, static_cast<std::int64_t>(r.flags));
-        if (Status st = ins.run(); !st) return st;
-        r.id = static_cast<ObjectHandle>(impl.db.last_insert_rowid());
-        if (Status st = impl.seal(r, o, secret); !st) return st;
-        if (Status st = impl.write_body(r); !st) return st;
-        return r.id;
+        return impl.insert_row(r, o, secret);
     };
     if (any_token) {
         if (Status st = impl.check_current(); !st) return st;
@@ -267,7 +287,7 @@ Result<KeyPairHandles> Token::generate_key_pair(core::ParamSet set, const Object
         return kh.status();
     }
     if (any_token) {
-        if (Status st = tx.commit(); !st) {
+        if (Status st = impl.commit(tx); !st) {
             if (*ph >= session_handle_base) impl.session.erase(*ph);
             if (*kh >= session_handle_base) impl.session.erase(*kh);
             return st;

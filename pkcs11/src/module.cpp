@@ -581,6 +581,17 @@ void Module::find_objects_init(CK_SESSION_HANDLE h, CK_ATTRIBUTE* tmpl, CK_ULONG
         check(tmpl[i].pValue != nullptr || tmpl[i].ulValueLen == 0, CKR_ARGUMENTS_BAD);
         want.emplace_back(tmpl[i].type, to_bytes(tmpl[i].pValue, tmpl[i].ulValueLen));
     }
+    // The keystore narrows by the fields it indexes (class, key type, label, id); the full
+    // template is matched below. Each is exact, so nothing the template matches is left out.
+    for (const auto& [type, value] : want) {
+        CK_ULONG v = 0;
+        const bool ulong_value = value.size() == sizeof v;
+        if (ulong_value) std::memcpy(&v, value.data(), sizeof v);
+        if (type == CKA_CLASS && ulong_value && !q.object_class) q.object_class = v;
+        if (type == CKA_KEY_TYPE && ulong_value && !q.key_type) q.key_type = v;
+        if (type == CKA_LABEL || type == CKA_ID)
+            q.attributes.push_back({type, keystore::Bytes(value.begin(), value.end())});
+    }
     Guard sg(s->mutex);
     check(!s->find.has_value(), CKR_OPERATION_ACTIVE);
     auto token = token_of(s->slot);

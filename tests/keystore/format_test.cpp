@@ -111,9 +111,9 @@ TEST(KeystoreFormat, DecryptsIndependentlyPerDocumentedFormat) {
     ASSERT_TRUE(h.ok()) << h.status().message();
     t.reset();
 
-    // Header: application_id 'GCST', format version 2.
+    // Header: application_id 'GCST', format version 3.
     EXPECT_EQ(query(file, "PRAGMA application_id").ints.at(0), 0x47435354);
-    EXPECT_EQ(query(file, "PRAGMA user_version").ints.at(0), 2);
+    EXPECT_EQ(query(file, "PRAGMA user_version").ints.at(0), 3);
     const Bytes token_id = query(file, "SELECT token_id FROM token").blobs.at(0);
     ASSERT_EQ(token_id.size(), 16u);
 
@@ -141,13 +141,14 @@ TEST(KeystoreFormat, DecryptsIndependentlyPerDocumentedFormat) {
     ASSERT_TRUE(dk) << "data key does not unwrap as documented";
     ASSERT_EQ(dk->size(), 32u);
 
-    // Open the key record: AAD = tag, token id, id, class, key type, param set, flags, alg.
+    // Open the key record: AAD = tag, token id, id, class, key type, param set, flags, alg,
+    // version, label tag, id tag.
     Row obj = query(file,
-                    "SELECT id, class, key_type, param_set, flags, aead_alg, nonce, body "
-                    "FROM objects WHERE id = " +
+                    "SELECT id, class, key_type, param_set, flags, aead_alg, nonce, body, "
+                    "version, label_tag, id_tag FROM objects WHERE id = " +
                         std::to_string(*h));
     Bytes aad;
-    put_text(aad, "gostcsp/object/v1");
+    put_text(aad, "gostcsp/object/v2");
     put_bytes(aad, token_id);
     put_u64(aad, static_cast<std::uint64_t>(obj.ints.at(0)));
     put_u64(aad, static_cast<std::uint64_t>(obj.ints.at(1)));
@@ -155,6 +156,63 @@ TEST(KeystoreFormat, DecryptsIndependentlyPerDocumentedFormat) {
     put_u64(aad, static_cast<std::uint64_t>(obj.ints.at(3)));
     put_u32(aad, static_cast<std::uint32_t>(obj.ints.at(4)));
     put_text(aad, obj.texts.at(5));
+    put_u64(aad, static_cast<std::uint64_t>(obj.ints.at(8)));
+    put_bytes(aad, obj.blobs.at(9));
+    put_bytes(aad, obj.blobs.at(10));
+    EXPECT_GE(obj.ints.at(8), 1);  // version: the manifest counter of its write
+
+    // Index tag of CKA_LABEL "my": HMAC-Streebog-256(index key, u64 type ‖ value)[:16], index
+    // key = HMAC-Streebog-256(data key, "gostcsp/index-key/v1"); the label itself is not stored.
+    {
+        Bytes ik(32), full(32);
+        core::HmacStreebog ikh(core::DigestSize::bits256, *dk);
+        const std::string_view label = "gostcsp/index-key/v1";
+        ikh.update({reinterpret_cast<const std::uint8_t*>(label.data()), label.size()});
+        ikh.final(ik);
+        Bytes in;
+        put_u64(in, 0x3);
+        in.push_back('m');
+        in.push_back('y');
+        core::HmacStreebog tag(core::DigestSize::bits256, ik);
+        tag.update(in);
+        tag.final(full);
+        EXPECT_EQ(obj.blobs.at(9), Bytes(full.begin(), full.begin() + 16));
+        EXPECT_TRUE(obj.blobs.at(10).empty());  // no CKA_ID: NULL
+    }
+    // The manifest: AES-256-GCM(data key, AAD = "gostcsp/manifest/v1" ‖ token id ‖ u64 counter)
+    // of u64 count ‖ 256 × bytes(16); the key's group (id mod 256) is the XOR of AES-256(manifest
+    // key, u64 id ‖ u64 version) over its records — here the one record.
+    {
+        Row m = query(file, "SELECT counter, nonce, sealed FROM manifest");
+        Bytes maad;
+        put_text(maad, "gostcsp/manifest/v1");
+        put_bytes(maad, token_id);
+        put_u64(maad, static_cast<std::uint64_t>(m.ints.at(0)));
+        auto mp = gcm_open(*dk, m.blobs.at(1), maad, m.blobs.at(2));
+        ASSERT_TRUE(mp) << "manifest does not open as documented";
+        ASSERT_EQ(mp->size(), 8u + 256 * 20);
+        EXPECT_EQ((*mp)[0], 1);  // one private record
+        Bytes mk(32);
+        core::HmacStreebog mkh(core::DigestSize::bits256, *dk);
+        const std::string_view label = "gostcsp/manifest-key/v1";
+        mkh.update({reinterpret_cast<const std::uint8_t*>(label.data()), label.size()});
+        mkh.final(mk);
+        Bytes block;
+        put_u64(block, static_cast<std::uint64_t>(obj.ints.at(0)));
+        put_u64(block, static_cast<std::uint64_t>(obj.ints.at(8)));
+        Bytes prf(16);
+        EVP_CIPHER_CTX* c = EVP_CIPHER_CTX_new();
+        int n = 0;
+        ASSERT_TRUE(EVP_EncryptInit_ex(c, EVP_aes_256_ecb(), nullptr, mk.data(), nullptr) &&
+                    EVP_CIPHER_CTX_set_padding(c, 0) &&
+                    EVP_EncryptUpdate(c, prf.data(), &n, block.data(), 16));
+        EVP_CIPHER_CTX_free(c);
+        const std::size_t g = static_cast<std::size_t>(obj.ints.at(0)) % 256;
+        const std::size_t off = 8 + g * 20 + 4;
+        EXPECT_EQ(Bytes(mp->begin() + static_cast<std::ptrdiff_t>(off),
+                        mp->begin() + static_cast<std::ptrdiff_t>(off + 16)),
+                  prf);
+    }
     EXPECT_EQ(obj.ints.at(1), 3);           // CKO_PRIVATE_KEY
     EXPECT_EQ(obj.ints.at(2), 0x30);        // CKK_GOSTR3410
     EXPECT_EQ(obj.ints.at(4), 1 | 2 | 32);  // private, sensitive, has secret
@@ -228,15 +286,18 @@ std::optional<Bytes> unwrap_offline(const std::filesystem::path& file, const Byt
 std::optional<Bytes> open_offline(const std::filesystem::path& file, const Bytes& token_id,
                                   const Bytes& key, ObjectHandle id) {
     Row obj = query(file,
-                    "SELECT id, class, key_type, param_set, flags, aead_alg, nonce, body "
-                    "FROM objects WHERE id = " +
+                    "SELECT id, class, key_type, param_set, flags, aead_alg, nonce, body, version, "
+                    "label_tag, id_tag FROM objects WHERE id = " +
                         std::to_string(id));
     Bytes aad;
-    put_text(aad, "gostcsp/object/v1");
+    put_text(aad, "gostcsp/object/v2");
     put_bytes(aad, token_id);
     for (int i = 0; i < 4; ++i) put_u64(aad, static_cast<std::uint64_t>(obj.ints.at(i)));
     put_u32(aad, static_cast<std::uint32_t>(obj.ints.at(4)));
     put_text(aad, obj.texts.at(5));
+    put_u64(aad, static_cast<std::uint64_t>(obj.ints.at(8)));
+    put_bytes(aad, obj.blobs.at(9));
+    put_bytes(aad, obj.blobs.at(10));
     return gcm_open(key, obj.blobs.at(6), aad, obj.blobs.at(7));
 }
 
