@@ -447,6 +447,15 @@ int set_ctx_params(void* vctx, const OSSL_PARAM params[]) noexcept {
             return 0;
         }
     }
+    p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_IVLEN);
+    if (p != nullptr) {
+        size_t len = 0;
+        if (!OSSL_PARAM_get_size_t(p, &len) || len != c.alg->iv_bytes) {
+            GOSTCSP_RAISE(c.prov, Reason::wrong_length, "%s takes an IV of %zu bytes", c.alg->names,
+                          c.alg->iv_bytes);
+            return 0;
+        }
+    }
     bool restart = false;
     p = OSSL_PARAM_locate_const(params, "key-mesh");
     if (p != nullptr) {
@@ -500,6 +509,7 @@ const OSSL_PARAM* settable_ctx_params(void*, void*) noexcept {
     static const OSSL_PARAM table[] = {
         OSSL_PARAM_uint(OSSL_CIPHER_PARAM_PADDING, nullptr),
         OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
+        OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
         OSSL_PARAM_size_t("key-mesh", nullptr),
         OSSL_PARAM_utf8_string("paramset", nullptr, 0),
         OSSL_PARAM_utf8_string("sbox", nullptr, 0),
