@@ -22,6 +22,8 @@
 
 namespace gostcsp::prov {
 
+extern const OSSL_ALGORITHM aead_rows[aead_row_count];  // aead.cpp (MGM)
+
 namespace {
 
 struct CipherCtx {
@@ -539,17 +541,20 @@ const OSSL_DISPATCH functions[] = {
 };
 
 template <std::size_t... I>
-constexpr auto make_table(std::index_sequence<I...>) noexcept {
+auto make_table(std::index_sequence<I...>) noexcept {
     constexpr std::size_t count = sizeof...(I);
     struct Table {
-        OSSL_ALGORITHM rows[count + 1];
+        OSSL_ALGORITHM rows[count + aead_row_count + 1];
     };
+    static_assert(aead_row_count == 2);
     return Table{
         {{cipher_algs[I].names, "provider=gostcsp", functions<I>, cipher_algs[I].description}...,
+         aead_rows[0],
+         aead_rows[1],
          {nullptr, nullptr, nullptr, nullptr}}};
 }
 
-constexpr auto table =
+const auto table =
     make_table(std::make_index_sequence<sizeof cipher_algs / sizeof cipher_algs[0]>{});
 
 }  // namespace

@@ -92,6 +92,20 @@ inline constexpr MacAlg mac_algs[] = {
      SymCipher::kuznyechik, PS::tc26_z, 16, 16},
 };
 
+// MGM (RFC 9058) AEAD ciphers; nonce = one block, tag up to one block (default: a full block).
+struct AeadAlg {
+    const char* names;
+    const char* description;
+    SymCipher cipher;
+    std::size_t block_bytes;  // = nonce and full tag size
+};
+inline constexpr AeadAlg aead_algs[] = {
+    {"kuznyechik-mgm", "Kuznyechik-MGM AEAD (RFC 9058)", SymCipher::kuznyechik, 16},
+    {"magma-mgm", "Magma-MGM AEAD (RFC 9058)", SymCipher::magma, 8},
+};
+
+inline constexpr std::size_t aead_row_count = sizeof aead_algs / sizeof aead_algs[0];
+
 inline constexpr std::size_t sym_key_bytes = 32;
 
 }  // namespace gostcsp::prov
