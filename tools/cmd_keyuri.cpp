@@ -6,7 +6,9 @@
 // the user asks for a pin-source (a path to a file holding the PIN, not the PIN itself).
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
+#include <openssl/objects.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <p11-kit/uri.h>
 
 #include <cstdio>
@@ -18,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "gostcsp/object_ids.hpp"
 #include "key_inventory.hpp"
 #include "output_file.hpp"
 #include "token_common.hpp"
@@ -35,8 +38,16 @@ struct KeyUriOptions {
     std::string id_hex;
     std::string pin_source;
     std::string output;
+    std::string format = "pkcs11-provider";
     bool print_only = false;
 };
+
+// What a memory BIO holds, as text.
+std::string take_text(BIO* mem) {
+    char* data = nullptr;
+    const long n = BIO_get_mem_data(mem, &data);
+    return n > 0 ? std::string(data, static_cast<std::size_t>(n)) : std::string();
+}
 
 // DER SEQUENCE { desc VisibleString, uri UTF8String } in a PEM block.
 // Returns the PEM text, or "" on failure.
@@ -69,13 +80,31 @@ std::string pem_text(const std::string& uri) {
     BIO* out = BIO_new(BIO_s_mem());
     ok = out != nullptr && PEM_write_bio(out, pem_name, "", der, len) > 0;
     OPENSSL_free(der);
-    std::string text;
-    if (ok) {
-        char* data = nullptr;
-        const long n = BIO_get_mem_data(out, &data);
-        text.assign(data, static_cast<std::size_t>(n));
-    }
+    std::string text = ok ? take_text(out) : std::string();
     BIO_free(out);
+    return text;
+}
+
+// The gostcsp key reference (gostcsp/object_ids.hpp): PKCS#8 "PRIVATE KEY" whose algorithm is the
+// reference OID and whose privateKey is the URI. OpenSSL 3.0 programs that read keys only through
+// PEM_read_PrivateKey (openssl ts -reply, TS_CONF_load_key) reach the gostcsp engine's ASN.1
+// method through the legacy PKCS#8 fallback and get a shell key. Returns "" on failure.
+std::string reference_pem_text(const std::string& uri) {
+    PKCS8_PRIV_KEY_INFO* p8 = PKCS8_PRIV_KEY_INFO_new();
+    ASN1_OBJECT* alg = OBJ_txt2obj(key_reference_oid, 1);
+    auto* value = static_cast<unsigned char*>(OPENSSL_memdup(uri.data(), uri.size()));
+    bool ok = p8 != nullptr && alg != nullptr && value != nullptr &&
+              PKCS8_pkey_set0(p8, alg, 0, V_ASN1_UNDEF, nullptr, value,
+                              static_cast<int>(uri.size())) == 1;
+    if (!ok) {
+        OPENSSL_free(value);
+        ASN1_OBJECT_free(alg);
+    }
+    BIO* out = ok ? BIO_new(BIO_s_mem()) : nullptr;
+    ok = out != nullptr && PEM_write_bio_PKCS8_PRIV_KEY_INFO(out, p8) == 1;
+    std::string text = ok ? take_text(out) : std::string();
+    BIO_free(out);
+    PKCS8_PRIV_KEY_INFO_free(p8);
     return text;
 }
 
@@ -135,7 +164,7 @@ void run_key_uri(const KeyUriOptions& o) {
         std::cout << uri << '\n';
         if (o.output.empty()) return;
     }
-    const std::string pem = pem_text(uri);
+    const std::string pem = o.format == "reference" ? reference_pem_text(uri) : pem_text(uri);
     if (pem.empty()) fail("could not encode the key file");
     if (o.output == "-") {
         std::cout << pem;
@@ -165,6 +194,12 @@ void register_key_uri_command(CLI::App& app, ToolContext& ctx) {
     cmd->add_option("--pin-source", o->pin_source,
                     "put pin-source=PATH into the URI (a file holding the PIN; never the PIN)");
     cmd->add_option("-o,--output", o->output, "PEM file to write ('-' for stdout)");
+    cmd->add_option("--format", o->format,
+                    "pkcs11-provider (default: a \"PKCS#11 PROVIDER URI\" block that gostcsp.so and "
+                    "pkcs11-provider decode) or reference (a gostcsp key reference in a PKCS#8 "
+                    "block, for openssl ts -reply and other PEM-only readers with the gostcsp "
+                    "engine loaded)")
+        ->check(CLI::IsMember({"pkcs11-provider", "reference"}));
     cmd->add_flag("--print", o->print_only, "also print the URI");
     cmd->callback([o, &ctx] {
         if (o->label.empty() && o->id_hex.empty()) {

@@ -10,6 +10,7 @@
 // the key, without any default registration), pkey.ptr = the inner provider EVP_PKEY.
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include "bridge.hpp"
+#include "gostcsp/object_ids.hpp"
 
 #include <openssl/cms.h>
 #include <openssl/core_dispatch.h>
@@ -68,7 +69,7 @@ const KeyKind kKinds[2] = {
      NID_id_tc26_signwithdigest_gost3410_2012_512, "gostcsp-bridge-512",
      "gostcsp bridge: GOST R 34.10-2012 512-bit provider key"},
 };
-constexpr const char* kKeyRefOid = "2.25.204242435340915082712179152027141201539";
+constexpr const char* kKeyRefOid = gostcsp::key_reference_oid;
 
 const KeyKind* kind_of_nid(int nid) noexcept {
     for (const KeyKind& k : kKinds)
@@ -498,9 +499,9 @@ bool build_methods() noexcept {
     // The key-reference type: a private OID (UUID arc 2.25, no registration needed).
     int ref_nid = OBJ_txt2nid(kKeyRefOid);
     if (ref_nid == NID_undef)
-        ref_nid = OBJ_create(kKeyRefOid, "gostcsp-keyref", "gostcsp key reference");
+        ref_nid = OBJ_create(kKeyRefOid, gostcsp::key_reference_sn, "gostcsp key reference");
     if (ref_nid == NID_undef) return false;
-    g_ref_ameth = EVP_PKEY_asn1_new(ref_nid, 0, "gostcsp-keyref", "gostcsp key reference (URI)");
+    g_ref_ameth = EVP_PKEY_asn1_new(ref_nid, 0, gostcsp::key_reference_sn, "gostcsp key reference (URI)");
     if (g_ref_ameth == nullptr) return false;
     EVP_PKEY_asn1_set_private(g_ref_ameth, &ref_priv_decode, nullptr, nullptr);
     g_asn1_nids[2] = ref_nid;
@@ -546,6 +547,16 @@ EVP_PKEY* wrap(ENGINE* e, EVP_PKEY* inner) noexcept {
 
 // Loads the first key of `uri` through OSSL_STORE; nullptr with an error queued otherwise.
 EVP_PKEY* store_load(const char* uri, UI_METHOD* ui, void* ui_data, bool want_private) noexcept {
+    // pkcs11: URIs go straight to the provider's store (store_loader.cpp would hand back a shell).
+    std::string direct;
+    if (OPENSSL_strncasecmp(uri, "pkcs11:", 7) == 0) {
+        try {
+            direct = std::string(kInnerStorePrefix) + uri;
+        } catch (...) {
+            return nullptr;
+        }
+        uri = direct.c_str();
+    }
     OSSL_STORE_CTX* sc =
         OSSL_STORE_open_ex(uri, nullptr, nullptr, ui != nullptr ? ui : UI_OpenSSL(), ui_data,
                            nullptr, nullptr, nullptr);
@@ -675,6 +686,15 @@ int pkey_meths(ENGINE*, EVP_PKEY_METHOD** pmeth, const int** nids, int nid) noex
         }
     *pmeth = nullptr;
     return 0;
+}
+
+EVP_PKEY* wrap_key(ENGINE* e, EVP_PKEY* inner) noexcept {
+    if (!init_methods(e)) {
+        raise(kInternal, "methods");
+        EVP_PKEY_free(inner);
+        return nullptr;
+    }
+    return wrap(e, inner);
 }
 
 EVP_PKEY* load_shell(ENGINE* e, const char* uri, UI_METHOD* ui, void* ui_data,

@@ -40,6 +40,17 @@ int pkey_meths(ENGINE* e, EVP_PKEY_METHOD** pmeth, const int** nids, int nid) no
 EVP_PKEY* load_shell(ENGINE* e, const char* uri, UI_METHOD* ui, void* ui_data,
                      bool want_private) noexcept;
 
+// Wraps a provider GOST key `inner` (ownership taken) in a legacy shell of engine `e`; nullptr with
+// an error queued if the key is not a GOST key or another engine owns the GOST key types.
+EVP_PKEY* wrap_key(ENGINE* e, EVP_PKEY* inner) noexcept;
+
+// The provider's second store scheme: "gostcsp-pkcs11:" + a pkcs11: URI reaches the gostcsp
+// provider's store past the engine's own legacy loader for "pkcs11".
+inline constexpr const char* kInnerStorePrefix = "gostcsp-pkcs11:";
+
+// Registers the legacy OSSL_STORE loader for pkcs11: URIs (store_loader.cpp). False on failure.
+bool register_store_loader(ENGINE* e) noexcept;
+
 // True if the loaded engine's export hook (EVP_PKEY_eq with provider certificates) is active.
 bool export_hook_active() noexcept;
 

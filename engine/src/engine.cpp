@@ -27,7 +27,7 @@ EVP_PKEY* load_pub(ENGINE* e, const char* key_id, UI_METHOD* ui, void* ui_data) 
 
 int bind(ENGINE* e, const char* id) noexcept {
     if (id != nullptr && std::string_view(id) != kId) return 0;
-    if (error_library() == 0 || !init_methods(e)) return 0;
+    if (error_library() == 0 || !init_methods(e) || !register_store_loader(e)) return 0;
     return ENGINE_set_id(e, kId) == 1 && ENGINE_set_name(e, kName) == 1 &&
                    ENGINE_set_load_privkey_function(e, &load_priv) == 1 &&
                    ENGINE_set_load_pubkey_function(e, &load_pub) == 1 &&

@@ -69,7 +69,7 @@ unsigned char* read_all(ProvCtx* prov, OSSL_CORE_BIO* cin, long* len) noexcept {
 
 template <KeyKind K, Input I>
 int decode(void* vctx, OSSL_CORE_BIO* cin, int, OSSL_CALLBACK* data_cb, void* data_cbarg,
-           OSSL_PASSPHRASE_CALLBACK*, void*) noexcept {
+           OSSL_PASSPHRASE_CALLBACK* pw_cb, void* pw_cbarg) noexcept {
     auto* ctx = static_cast<DecCtx*>(vctx);
     // A foreign engine that owns GOST keys would be handed our key objects: leave the bytes to its
     // own (legacy ASN.1) decoder, which OpenSSL tries when no provider decoder answers.
@@ -88,6 +88,8 @@ int decode(void* vctx, OSSL_CORE_BIO* cin, int, OSSL_CALLBACK* data_cb, void* da
             not_ours = true;
         } else {
             key = key_from_pkcs8(ctx->prov, K, p8, &not_ours);
+            if (key == nullptr && not_ours)  // a gostcsp key reference naming a token key?
+                key = key_from_reference(ctx->prov, K, p8, pw_cb, pw_cbarg, &not_ours);
             PKCS8_PRIV_KEY_INFO_free(p8);
         }
     }

@@ -4,10 +4,12 @@
 
 #include <openssl/engine.h>
 #include <openssl/obj_mac.h>
+#include <openssl/objects.h>
 
 #include <cstring>
 
 #include "errors.hpp"
+#include "gostcsp/object_ids.hpp"
 
 namespace gostcsp::prov {
 
@@ -29,6 +31,21 @@ const char* foreign_pkey_engine(KeyKind kind) noexcept {
     ENGINE_finish(e);
     if (ours) return nullptr;
     return id != nullptr ? id : "(unnamed)";
+#endif
+}
+
+bool own_bridge_takes_references() noexcept {
+#ifdef OPENSSL_NO_ENGINE
+    return false;
+#else
+    const int nid = OBJ_txt2nid(key_reference_oid);
+    if (nid == NID_undef) return false;
+    ENGINE* e = ENGINE_get_pkey_asn1_meth_engine(nid);  // a functional reference, or nullptr
+    if (e == nullptr) return false;
+    const char* id = ENGINE_get_id(e);
+    const bool ours = id != nullptr && std::strcmp(id, own_engine_id) == 0;
+    ENGINE_finish(e);
+    return ours;
 #endif
 }
 

@@ -21,4 +21,10 @@ const char* foreign_pkey_engine(KeyKind kind) noexcept;
 // engine owns `kind`; false otherwise.
 bool refuse_under_foreign_engine(const ProvCtx* prov, KeyKind kind) noexcept;
 
+// True when gostcsp's own engine (the bridge) has registered its ASN.1 method for key references
+// in this process (openssl.cnf with `default_algorithms = PKEY_ASN1`, or a key it wrapped): then a
+// key-URI file is better handed on as a reference, which the engine turns into a legacy shell that
+// OpenSSL 3.0's CMS / PKCS#7 / libssl legacy paths can use.
+bool own_bridge_takes_references() noexcept;
+
 }  // namespace gostcsp::prov

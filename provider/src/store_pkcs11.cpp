@@ -6,6 +6,7 @@
 #include <openssl/core_names.h>
 #include <openssl/core_object.h>
 #include <openssl/err.h>
+#include <openssl/objects.h>
 #include <openssl/params.h>
 #include <openssl/pem.h>
 #include <openssl/store.h>
@@ -21,6 +22,7 @@
 #include "errors.hpp"
 #include "key.hpp"
 #include "prov.hpp"
+#include "gostcsp/object_ids.hpp"
 #include "token_key.hpp"
 
 namespace gostcsp::prov {
@@ -79,6 +81,54 @@ int export_key_reference(const void* reference, size_t reference_sz, OSSL_CALLBA
     return 0;
 }
 
+// --- key references (gostcsp/object_ids.hpp) in processes without gostcsp's engine ---
+
+}  // namespace
+
+GostKey* key_from_reference(ProvCtx* prov, KeyKind kind, const PKCS8_PRIV_KEY_INFO* p8,
+                            OSSL_PASSPHRASE_CALLBACK* pw_cb, void* pw_cbarg,
+                            bool* not_ours) noexcept {
+    *not_ours = true;
+    const ASN1_OBJECT* alg = nullptr;
+    const unsigned char* data = nullptr;
+    int len = 0;
+    if (PKCS8_pkey_get0(&alg, &data, &len, nullptr, p8) != 1 || alg == nullptr) return nullptr;
+    char oid[80];
+    if (OBJ_obj2txt(oid, sizeof oid, alg, 1) <= 0 || std::strcmp(oid, key_reference_oid) != 0)
+        return nullptr;
+    // With the engine loaded, its ASN.1 method turns the reference into a legacy shell (OpenSSL
+    // tries it when no provider decoder answers): leave it to the engine.
+    if (own_bridge_takes_references()) return nullptr;
+    if (len <= 0 || len > 4096) return nullptr;
+    try {
+        PinSources pins;
+        const std::string uri = split_pin_value(
+            {reinterpret_cast<const char*>(data), static_cast<std::size_t>(len)}, pins.uri_pin_value);
+        // A reference to a key *file* is the engine's business; the provider serves token keys.
+        if (uri.rfind("pkcs11:", 0) != 0) return nullptr;
+        *not_ours = false;
+        pins.pw_cb = pw_cb;
+        pins.pw_cbarg = pw_cbarg;
+        std::vector<FoundObject> objs;
+        if (!find_uri_objects(prov, uri.c_str(), CKO_PRIVATE_KEY, false, true, pins, objs))
+            return nullptr;
+        for (const auto& o : objs) {
+            if (o.cls != CKO_PRIVATE_KEY) continue;
+            GostKey* key = token_private_key(prov, o, uri.c_str());
+            if (key != nullptr && key->kind != kind) {  // the other size's decoder takes it
+                delete key;
+                *not_ours = true;
+                return nullptr;
+            }
+            return key;
+        }
+    } catch (...) {
+    }
+    return nullptr;
+}
+
+namespace {
+
 // --- STORE ---
 
 struct StoreCtx {
@@ -93,6 +143,11 @@ struct StoreCtx {
 };
 
 void* store_open(void* provctx, const char* uri) noexcept {
+    // "gostcsp-pkcs11:pkcs11:…" is how the gostcsp engine reaches this store past its own legacy
+    // loader for the scheme (engine/src/store_loader.cpp).
+    constexpr std::string_view inner_prefix = "gostcsp-pkcs11:";
+    if (uri != nullptr && OPENSSL_strncasecmp(uri, inner_prefix.data(), inner_prefix.size()) == 0)
+        uri += inner_prefix.size();
     if (uri == nullptr || OPENSSL_strncasecmp(uri, "pkcs11:", 7) != 0) return nullptr;
     try {
         auto* ctx = new StoreCtx;
@@ -217,10 +272,46 @@ struct SeqFree {
 };
 
 // The key-URI structure (DER) → the token key it names, handed to `data_cb` by reference.
+// Offers `uri` (no pin-value: the token is logged in already) as a DER key reference
+// (gostcsp/object_ids.hpp); the result of the callback, 0 if it was not taken or on failure.
+int emit_key_reference(const std::string& uri, OSSL_CALLBACK* data_cb, void* data_cbarg) noexcept {
+    std::unique_ptr<PKCS8_PRIV_KEY_INFO, decltype(&PKCS8_PRIV_KEY_INFO_free)> p8(
+        PKCS8_PRIV_KEY_INFO_new(), &PKCS8_PRIV_KEY_INFO_free);
+    ASN1_OBJECT* alg = OBJ_txt2obj(key_reference_oid, 1);
+    if (!p8 || alg == nullptr || uri.size() > 4096) {
+        ASN1_OBJECT_free(alg);
+        return 0;
+    }
+    auto* value = static_cast<unsigned char*>(OPENSSL_memdup(uri.data(), uri.size()));
+    if (value == nullptr ||
+        PKCS8_pkey_set0(p8.get(), alg, 0, V_ASN1_UNDEF, nullptr, value,
+                        static_cast<int>(uri.size())) != 1) {
+        OPENSSL_free(value);
+        ASN1_OBJECT_free(alg);
+        return 0;
+    }
+    unsigned char* der = nullptr;
+    const int der_len = i2d_PKCS8_PRIV_KEY_INFO(p8.get(), &der);
+    if (der_len <= 0) return 0;
+    std::unique_ptr<unsigned char, OsslFree> der_guard(der);
+    // As pem2der hands on a PKCS#8 block: a key object, its type left to the decoders.
+    int object_type = OSSL_OBJECT_PKEY;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &object_type),
+        OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_STRUCTURE,
+                                         const_cast<char*>("PrivateKeyInfo"), 0),
+        OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_DATA, der,
+                                          static_cast<std::size_t>(der_len)),
+        OSSL_PARAM_construct_end(),
+    };
+    return data_cb(params, data_cbarg);
+}
+
 // Returns 1 without output when the bytes are not a key-URI structure (another decoder's turn).
+// With `offer_reference`, the key is offered first as a key reference (emit_key_reference).
 int decode_uri_der(UriDecCtx* ctx, const unsigned char* der, long len, bool must_be_ours,
                    OSSL_CALLBACK* data_cb, void* data_cbarg, OSSL_PASSPHRASE_CALLBACK* pw_cb,
-                   void* pw_cbarg) noexcept {
+                   void* pw_cbarg, bool offer_reference = false) noexcept {
     // SEQUENCE { desc VisibleString, uri UTF8String } (the layout pkcs11-provider also reads).
     const unsigned char* p = der;
     ERR_set_mark();
@@ -246,16 +337,31 @@ int decode_uri_der(UriDecCtx* ctx, const unsigned char* der, long len, bool must
     std::vector<FoundObject> objs;
     if (!find_uri_objects(ctx->prov, uri.c_str(), CKO_PRIVATE_KEY, false, true, pins, objs))
         return 0;
-    for (const auto& o : objs)
-        if (o.cls == CKO_PRIVATE_KEY) return emit_object(ctx->prov, o, uri, data_cb, data_cbarg);
+    for (const auto& o : objs) {
+        if (o.cls != CKO_PRIVATE_KEY) continue;
+        if (offer_reference) {
+            ERR_set_mark();
+            if (emit_key_reference(uri, data_cb, data_cbarg)) {
+                ERR_clear_last_mark();
+                return 1;
+            }
+            ERR_pop_to_mark();
+        }
+        return emit_object(ctx->prov, o, uri, data_cb, data_cbarg);
+    }
     return 1;
 }
 
 // input=pem, output DER with structure "pk11-uri" (this decoder's name is "DER"): unwraps a
 // key-URI PEM block so that the DER decoder below runs next, in OSSL_DECODER chains
 // (PEM_read_PrivateKey) and in the file: STORE (openssl -in/-inkey FILE), which passes DER on.
+//
+// With gostcsp's engine in the process (own_bridge_takes_references), the file: STORE (openssl
+// -inkey FILE) is first offered a key reference, which its legacy fallback turns into the engine's
+// shell: CMS, S/MIME and libssl's GOST paths need a legacy key. OSSL_DECODER_CTX_new_for_pkey
+// chains (PEM_read_PrivateKey) take only keys; they get the token key itself.
 int uri_dec_decode_pem(void* vctx, OSSL_CORE_BIO* cin, int, OSSL_CALLBACK* data_cb,
-                       void* data_cbarg, OSSL_PASSPHRASE_CALLBACK*, void*) noexcept {
+                       void* data_cbarg, OSSL_PASSPHRASE_CALLBACK* pw_cb, void* pw_cbarg) noexcept {
     auto* ctx = static_cast<UriDecCtx*>(vctx);
     std::unique_ptr<BIO, decltype(&BIO_free)> in(BIO_new_from_core_bio(ctx->prov->libctx, cin),
                                                  &BIO_free);
@@ -272,6 +378,8 @@ int uri_dec_decode_pem(void* vctx, OSSL_CORE_BIO* cin, int, OSSL_CALLBACK* data_
     std::unique_ptr<unsigned char, OsslFree> der_guard(der);
     if (got <= 0 || name == nullptr || std::strcmp(name, key_uri_pem_name) != 0)
         return 1;  // not ours: let the next decoder try
+    if (own_bridge_takes_references())
+        return decode_uri_der(ctx, der, len, true, data_cb, data_cbarg, pw_cb, pw_cbarg, true);
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_DATA, der,
                                           static_cast<std::size_t>(len)),
@@ -333,6 +441,9 @@ const OSSL_DISPATCH uri_der_decoder_functions[] = {
 
 const OSSL_ALGORITHM store_algorithms[] = {
     {"pkcs11", "provider=gostcsp", store_functions, "RFC 7512 PKCS#11 URIs (GOST token keys)"},
+    // A store scheme has one name; this one is the gostcsp engine's way past its own legacy
+    // loader for "pkcs11" (engine/src/store_loader.cpp): "gostcsp-pkcs11:pkcs11:…".
+    {"gostcsp-pkcs11", "provider=gostcsp", store_functions, "pkcs11: URIs for the gostcsp engine"},
     {nullptr, nullptr, nullptr, nullptr},
 };
 

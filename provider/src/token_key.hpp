@@ -3,6 +3,8 @@
 // RFC 7512 look-up shared by the STORE and the key-URI decoder, and sign / VKO on the token.
 #pragma once
 
+#include <openssl/x509.h>
+
 #include <openssl/core.h>
 #include <openssl/core_dispatch.h>
 
@@ -63,6 +65,14 @@ struct FoundObject {
 // on failure (bad URI, no module/token, PIN refused, key not found when `need_some`).
 bool find_uri_objects(ProvCtx* prov, const char* uri, CK_OBJECT_CLASS only_class, bool any_class,
                       bool need_some, PinSources& pins, std::vector<FoundObject>& out) noexcept;
+
+// The token key a gostcsp key reference (a PKCS#8 whose algorithm is gostcsp/object_ids.hpp's
+// OID and whose privateKey is a pkcs11: URI) names, when no gostcsp engine takes references in
+// this process. *not_ours (and nullptr) when `p8` is no reference, names another key size, names a
+// file, or the engine should have it; nullptr with an error raised when the key cannot be found.
+GostKey* key_from_reference(ProvCtx* prov, KeyKind kind, const PKCS8_PRIV_KEY_INFO* p8,
+                            OSSL_PASSPHRASE_CALLBACK* pw_cb, void* pw_cbarg,
+                            bool* not_ours) noexcept;
 
 // A GostKey for a private-key object (token reference + public key from the matching public
 // key object or certificate), or for a public-key object. nullptr after raising an error.

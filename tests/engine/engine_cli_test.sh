@@ -15,12 +15,18 @@ scratch="${GOSTCSP_SCRATCH:-$PWD/scratch}/$flow"
 rm -rf "$scratch" && mkdir -p "$scratch" && cd "$scratch"
 
 # --- harness -------------------------------------------------------------------------------
-write_cnf() {  # write_cnf FILE [extra lines for the gostcsp provider section]
+write_cnf() {  # write_cnf FILE [extra lines for the gostcsp provider section]; WITH_ENGINE=1 adds the engine
     local f="$1"; shift
     {
         printf 'openssl_conf = openssl_init\n[openssl_init]\nproviders = provider_sect\n'
+        [ "${WITH_ENGINE:-0}" = 1 ] && printf 'engines = engine_sect\n'
         printf '[provider_sect]\ndefault = default_sect\ngostcsp = gostcsp_sect\n'
-        printf '[default_sect]\nactivate = 1\n[gostcsp_sect]\nactivate = 1\n'
+        printf '[default_sect]\nactivate = 1\n'
+        if [ "${WITH_ENGINE:-0}" = 1 ]; then
+            printf '[engine_sect]\ngostcsp = gostcsp_engine_sect\n[gostcsp_engine_sect]\nengine_id = gostcsp\n'
+            printf 'dynamic_path = %s\ndefault_algorithms = PKEY_ASN1\ninit = 1\n' "$eng_dir/gostcsp.so"
+        fi
+        printf '[gostcsp_sect]\nactivate = 1\n'
         for line in "$@"; do printf '%s\n' "$line"; done
     } > "$f"
 }
@@ -116,7 +122,8 @@ ess_cert_id_alg = sha256
 EOF
     echo 01 > tsaserial
     G ts -query -data doc.bin -md_gost12_256 -cert -out q.tsq
-    G ts -reply -engine gostcsp -config tsa.cnf -section tsa_config1 -queryfile q.tsq -signer "$2" \
+    local eng=(-engine gostcsp); [ "${TS_NO_ENGINE:-0}" = 1 ] && eng=()
+    G ts -reply "${eng[@]}" -config tsa.cnf -section tsa_config1 -queryfile q.tsq -signer "$2" \
         -inkey "$1" -out r.tsr 2> reply.err || { cat reply.err >&2; fail "ts -reply ($2)"; }
     G ts -reply -in r.tsr -text 2>/dev/null | grep -q "Status: Granted" || fail "ts -reply did not grant ($2)"
     EC ts -verify -queryfile q.tsq -in r.tsr -CAfile ca.pem -untrusted "$2" | grep -q "Verification: OK" ||
@@ -289,6 +296,60 @@ flow_token() {
     ok "token keys (pkcs11: URIs): cms -sign -keyform engine (256/512, attached/detached) and ts -reply: gost-engine and Botan verify"
 }
 
+flow_token_config() {
+    # The documented openssl.cnf (provider + engine, init = 1): pkcs11: URIs become legacy shells
+    # through the engine's store loader, so cms/smime -sign and ts -reply need no -engine/-keyform.
+    token_env
+    WITH_ENGINE=1 write_cnf engine.cnf "pkcs11-module = $module"
+    cnf="$scratch/engine.cnf"
+    token_pki
+    make_doc 4096 doc.bin
+    GE=() PASS=(-passin env:USER_PIN)
+    cms_check "$URI" t256.pem 1.2.643.7.1.1.3.2 botan
+    cms_check "$URI512" t512.pem 1.2.643.7.1.1.3.3
+    # S/MIME output (streamed: OpenSSL 3.0 ignores a failed signature there, so check the result).
+    printf 'Content-Type: text/plain\r\n\r\nsigned mail body\r\n' > mail.txt
+    G cms -sign -inkey "$URI" "${PASS[@]}" -signer t256.pem -in mail.txt -out cms.msg 2> sign.err ||
+        { cat sign.err >&2; fail "cms -sign to S/MIME with a pkcs11: URI"; }
+    E cms -verify -in cms.msg -CAfile ca.pem -out cms.out || { cat engine.err >&2; fail "gost-engine rejects cms S/MIME"; }
+    G smime -sign -inkey "$URI512" "${PASS[@]}" -signer t512.pem -in mail.txt -out smime.msg 2> sign.err ||
+        { cat sign.err >&2; fail "smime -sign with a pkcs11: URI"; }
+    E smime -verify -in smime.msg -CAfile ca.pem -out smime.out || { cat engine.err >&2; fail "gost-engine rejects smime -sign"; }
+    # Other commands keep working with the shell: dgst -sign (gost-engine verifies), pkey -pubout.
+    G dgst -md_gost12_256 -sign "$URI" "${PASS[@]}" -out d.sig doc.bin 2> sign.err || { cat sign.err >&2; fail "dgst -sign"; }
+    G x509 -in t256.pem -pubkey -noout > t256.pub
+    E dgst -md_gost12_256 -verify t256.pub -signature d.sig doc.bin >/dev/null || fail "gost-engine rejects dgst -sign"
+    G pkey -in "$URI" "${PASS[@]}" -pubout -out shell.pub 2>/dev/null || fail "pkey -pubout"
+    same shell.pub t256.pub "public key of the shell"
+    # A key-URI file (gostcsp-tool key-uri) in the same configuration: the file: store hands the
+    # engine a key reference, so cms -sign gets a shell too.
+    "$tool" key-uri --token "$TOKEN" --label sig256 --id 01 -o keyuri.pem >/dev/null 2>&1 || fail "gostcsp-tool key-uri"
+    G cms -sign -inkey keyuri.pem "${PASS[@]}" -signer t256.pem -in mail.txt -out kf.msg 2> sign.err ||
+        { cat sign.err >&2; fail "cms -sign with a key-URI file"; }
+    E cms -verify -in kf.msg -CAfile ca.pem -out /dev/null || { cat engine.err >&2; fail "gostcsp-engine rejects cms (key-URI file)"; }
+    G smime -sign -inkey keyuri.pem "${PASS[@]}" -signer t256.pem -in mail.txt -out kf2.msg 2> sign.err ||
+        { cat sign.err >&2; fail "smime -sign with a key-URI file"; }
+    E smime -verify -in kf2.msg -CAfile ca.pem -out /dev/null || { cat engine.err >&2; fail "gost-engine rejects smime (key-URI file)"; }
+    # ts -reply from the same configuration, -inkey a key reference (no -engine): one made by hand
+    # and one from gostcsp-tool key-uri --format reference.
+    PASS=()
+    make_keyref "$URI?pin-source=$(uri_path "$scratch/pin.txt")" tref256.pem
+    TS_NO_ENGINE=1 ts_check tref256.pem t256-tsa.pem md_gost12_256
+    "$tool" key-uri --token "$TOKEN" --label sig512 --pin-source "$scratch/pin.txt" --format reference -o tref512.pem >/dev/null 2>&1 ||
+        fail "gostcsp-tool key-uri --format reference"
+    grep -q "BEGIN PRIVATE KEY" tref512.pem || fail "key-uri --format reference writes a PKCS#8 block"
+    TS_NO_ENGINE=1 ts_check tref512.pem t512-tsa.pem md_gost12_512
+    # The same reference file without the engine (the provider alone decodes it to the token key).
+    cnf="$scratch/direct.cnf"
+    G dgst -md_gost12_512 -sign tref512.pem -out r.sig doc.bin 2> sign.err || { cat sign.err >&2; fail "dgst -sign with a key reference, provider only"; }
+    G x509 -in t512.pem -pubkey -noout > t512.pub
+    E dgst -md_gost12_512 -verify t512.pub -signature r.sig doc.bin >/dev/null || fail "gost-engine rejects dgst -sign (reference, provider only)"
+    cnf="$scratch/engine.cnf"
+    # A wrong PIN is an error, not a silent success.
+    expect_error "PIN" G cms -sign -inkey "$URI" -passin env:WRONG_PIN -signer t256.pem -in mail.txt -out bad.msg
+    ok "openssl.cnf with the engine: cms -sign (DER/PEM/S/MIME), smime -sign, dgst, pkey, ts -reply with pkcs11: URIs and no -engine; gost-engine and Botan verify"
+}
+
 flow_bad_input() {
     make_pki
     make_doc 100 doc.bin
@@ -322,6 +383,6 @@ flow_bad_input() {
 }
 
 case "$flow" in
-    exports | cms_file | ts_file | config | misc | token | bad_input) "flow_$flow" ;;
+    exports | cms_file | ts_file | config | misc | token | token_config | bad_input) "flow_$flow" ;;
     *) fail "unknown flow" ;;
 esac
