@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 #include "cpu_features.hpp"
 #include "ctr_internal.hpp"
@@ -282,6 +283,137 @@ Status Mgm::decrypt(std::span<const std::uint8_t> nonce, std::span<const std::ui
         return Status::auth_failed;
     }
     e.crypt(ct.data(), pt.data(), ct.size(), false);
+    return Status::ok;
+}
+
+// ---- MgmStream ----
+
+namespace {
+Engine& engine_at(std::uint8_t* storage) noexcept {
+    return *std::launder(reinterpret_cast<Engine*>(storage));
+}
+bool over_limit(std::size_t n, std::uint64_t aad, std::uint64_t text) noexcept {
+    return n == 8 && aad + text >= (std::uint64_t{1} << 29);
+}
+}  // namespace
+
+MgmStream::~MgmStream() {
+    if (live_) engine_at(engine_).~Engine();
+    secure_zero(ks_, sizeof ks_);
+    secure_zero(cbuf_, sizeof cbuf_);
+    secure_zero(abuf_, sizeof abuf_);
+}
+
+Status MgmStream::start(std::span<const std::uint8_t> nonce) noexcept {
+    static_assert(sizeof(Engine) <= engine_bytes && alignof(Engine) <= 64);
+    const std::size_t n = cipher_.block_size();
+    if ((n != 8 && n != 16) || nonce.size() != n || (nonce[0] & 0x80) != 0)
+        return Status::bad_length;
+    if (live_) engine_at(engine_).~Engine();
+    new (engine_) Engine(cipher_, nonce.data());
+    live_ = true;
+    text_ = false;
+    alen_ = used_ = 0;
+    aad_bytes_ = text_bytes_ = 0;
+    return Status::ok;
+}
+
+Status MgmStream::aad(std::span<const std::uint8_t> data) noexcept {
+    if (!live_ || text_) return Status::bad_state;
+    const std::size_t n = cipher_.block_size();
+    if (over_limit(n, aad_bytes_ + data.size(), 0)) return Status::limit_exceeded;
+    aad_bytes_ += data.size();
+    Engine& e = engine_at(engine_);
+    const std::uint8_t* p = data.data();
+    std::size_t len = data.size();
+    if (alen_ != 0) {
+        const std::size_t take = std::min(len, n - alen_);
+        std::memcpy(abuf_ + alen_, p, take);
+        alen_ += take;
+        p += take;
+        len -= take;
+        if (alen_ == n) {
+            e.authenticate(abuf_, n);
+            alen_ = 0;
+        }
+    }
+    const std::size_t full = len - len % n;
+    if (full != 0) e.authenticate(p, full);
+    std::memcpy(abuf_ + alen_, p + full, len - full);
+    alen_ += len - full;
+    return Status::ok;
+}
+
+void MgmStream::flush_aad() noexcept {
+    if (alen_ != 0) engine_at(engine_).authenticate(abuf_, alen_);  // zero-padded last block
+    alen_ = 0;
+    text_ = true;
+}
+
+Status MgmStream::process(std::span<const std::uint8_t> in, std::span<std::uint8_t> out,
+                          bool encrypt) noexcept {
+    if (!live_) return Status::bad_state;
+    if (out.size() != in.size()) return Status::bad_length;
+    const std::size_t n = cipher_.block_size();
+    if (over_limit(n, aad_bytes_, text_bytes_ + in.size())) return Status::limit_exceeded;
+    if (!text_) flush_aad();
+    text_bytes_ += in.size();
+    Engine& e = engine_at(engine_);
+    const std::uint8_t* src = in.data();
+    std::uint8_t* dst = out.data();
+    std::size_t len = in.size();
+    while (len != 0) {
+        if (used_ == 0 && len >= n) {
+            const std::size_t full = len - len % n;
+            if (encrypt) {
+                e.crypt(src, dst, full, true);
+            } else {
+                e.authenticate(src, full);
+                e.crypt(src, dst, full, false);
+            }
+            src += full;
+            dst += full;
+            len -= full;
+            continue;
+        }
+        if (used_ == 0) {
+            std::uint8_t zero[max_block_bytes] = {};
+            e.crypt(zero, ks_, n, false);  // the next key stream block E_K(Y_i)
+        }
+        const std::size_t take = std::min(len, n - used_);
+        for (std::size_t i = 0; i < take; ++i) {
+            const std::uint8_t x = src[i];
+            const std::uint8_t y = static_cast<std::uint8_t>(x ^ ks_[used_ + i]);
+            cbuf_[used_ + i] = encrypt ? y : x;  // the ciphertext is authenticated
+            dst[i] = y;
+        }
+        used_ += take;
+        src += take;
+        dst += take;
+        len -= take;
+        if (used_ == n) {
+            e.authenticate(cbuf_, n);
+            used_ = 0;
+        }
+    }
+    return Status::ok;
+}
+
+Status MgmStream::finish(std::span<std::uint8_t> tag) noexcept {
+    if (!live_) return Status::bad_state;
+    const std::size_t n = cipher_.block_size();
+    if (tag.size() < 4 || tag.size() > n) return Status::bad_length;
+    if (aad_bytes_ + text_bytes_ == 0) return Status::bad_length;
+    if (!text_) flush_aad();
+    Engine& e = engine_at(engine_);
+    if (used_ != 0) e.authenticate(cbuf_, used_);
+    used_ = 0;
+    std::uint8_t t[max_block_bytes];
+    e.finish(aad_bytes_ * 8, text_bytes_ * 8, t);
+    std::memcpy(tag.data(), t, tag.size());
+    secure_zero(t, sizeof t);
+    e.~Engine();
+    live_ = false;
     return Status::ok;
 }
 

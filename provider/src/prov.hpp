@@ -56,6 +56,8 @@ extern const OSSL_ALGORITHM signature_algorithms[];
 extern const OSSL_ALGORITHM keyexch_algorithms[];
 extern const OSSL_ALGORITHM encoder_algorithms[];
 extern const OSSL_ALGORITHM decoder_algorithms[];
+extern const OSSL_ALGORITHM* const cipher_algorithms;  // cipher.cpp (rows of sym_algs.hpp)
+extern const OSSL_ALGORITHM* const mac_algorithms;     // mac.cpp
 
 // Registers legacy EVP_MD entries for Streebog so that libcrypto's NID-based digest look-ups
 // (certificate verification, CMS, PKCS#7, TS) find them. See legacy_names.cpp.

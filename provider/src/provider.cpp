@@ -59,6 +59,10 @@ const OSSL_ALGORITHM* query_operation(void*, int operation_id, int* no_cache) no
             return encoder_algorithms;
         case OSSL_OP_DECODER:
             return decoder_algorithms;
+        case OSSL_OP_CIPHER:
+            return cipher_algorithms;
+        case OSSL_OP_MAC:
+            return mac_algorithms;
         case OSSL_OP_STORE:
             return store_algorithms;
         default:
