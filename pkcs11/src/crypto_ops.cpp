@@ -143,13 +143,14 @@ void Module::init_operation(Session& s, Operation& op, const CK_MECHANISM* mech,
     check(m != nullptr && (m->info.flags & need) != 0, CKR_MECHANISM_INVALID);
     check_no_param(mech);
     ObjectRef ref{};
-    keystore::Object o;
+    std::shared_ptr<const keystore::Object> view;  // no copy: this runs once per signature
     try {
-        o = read_object(s, key, &ref);
+        view = view_object(s, key, &ref);
     } catch (const P11Error& e) {
         if (e.rv() == CKR_OBJECT_HANDLE_INVALID) fail(CKR_KEY_HANDLE_INVALID);
         throw;
     }
+    const keystore::Object& o = *view;
     op.mech = m;
     op.slot = s.slot;
     op.key = ref.handle;
@@ -199,11 +200,12 @@ void Module::sign_init(CK_SESSION_HANDLE h, const CK_MECHANISM* mech, CK_OBJECT_
     s->sign = std::move(op);
 }
 
-// Produces the signature / MAC over the data given to the final step.
-void Module::finish_sign(Operation& op, const std::uint8_t* data, std::size_t len, Bytes& out) {
+// Produces the signature / MAC over the data given to the final step into `out`, which is
+// exactly output_size(op) long.
+void Module::finish_sign(Operation& op, const std::uint8_t* data, std::size_t len,
+                         std::span<std::uint8_t> out) {
     if (op.mech->kind == MechKind::hmac) {
         op.hmac->update({data, len});
-        out.resize(op.hmac->output_bytes());
         op.hmac->final(out);
         return;
     }
@@ -218,8 +220,7 @@ void Module::finish_sign(Operation& op, const std::uint8_t* data, std::size_t le
         check(len == op.key_bits / 8, CKR_DATA_LEN_RANGE);
         d = {data, len};
     }
-    auto sig = ks_value(op.token->sign_digest(op.key, d));
-    out.assign(sig.begin(), sig.end());
+    ks_check(op.token->sign_digest(op.key, d, out));
 }
 
 void Module::sign(CK_SESSION_HANDLE h, const CK_BYTE* data, CK_ULONG len, CK_BYTE* sig,
@@ -232,10 +233,9 @@ void Module::sign(CK_SESSION_HANDLE h, const CK_BYTE* data, CK_ULONG len, CK_BYT
     check(!s->sign->multipart, CKR_OPERATION_ACTIVE);
     run_keeping_on_short_buffer(scope, [&] {
         if (!output_ready(sig, sig_len, output_size(*s->sign))) return false;
-        Bytes out;
-        finish_sign(*s->sign, data, len, out);
-        std::memcpy(sig, out.data(), out.size());
-        *sig_len = out.size();
+        const std::size_t n = output_size(*s->sign);
+        finish_sign(*s->sign, data, len, {sig, n});
+        *sig_len = n;
         return true;
     });
 }
@@ -265,10 +265,9 @@ void Module::sign_final(CK_SESSION_HANDLE h, CK_BYTE* sig, CK_ULONG* sig_len) {
     check(s->sign->mech->kind != MechKind::raw_sign, CKR_FUNCTION_NOT_SUPPORTED);
     run_keeping_on_short_buffer(scope, [&] {
         if (!output_ready(sig, sig_len, output_size(*s->sign))) return false;
-        Bytes out;
-        finish_sign(*s->sign, nullptr, 0, out);
-        std::memcpy(sig, out.data(), out.size());
-        *sig_len = out.size();
+        const std::size_t n = output_size(*s->sign);
+        finish_sign(*s->sign, nullptr, 0, {sig, n});
+        *sig_len = n;
         return true;
     });
 }
