@@ -22,7 +22,8 @@
 
 namespace gostcsp::prov {
 
-extern const OSSL_ALGORITHM aead_rows[aead_row_count];  // aead.cpp (MGM)
+extern const OSSL_ALGORITHM aead_rows[aead_row_count];          // aead.cpp (MGM)
+extern const OSSL_ALGORITHM ctr_omac_rows[ctr_omac_row_count];  // ctr_omac.cpp
 
 namespace {
 
@@ -544,13 +545,15 @@ template <std::size_t... I>
 auto make_table(std::index_sequence<I...>) noexcept {
     constexpr std::size_t count = sizeof...(I);
     struct Table {
-        OSSL_ALGORITHM rows[count + aead_row_count + 1];
+        OSSL_ALGORITHM rows[count + aead_row_count + ctr_omac_row_count + 1];
     };
-    static_assert(aead_row_count == 2);
+    static_assert(aead_row_count == 2 && ctr_omac_row_count == 2);
     return Table{
         {{cipher_algs[I].names, "provider=gostcsp", functions<I>, cipher_algs[I].description}...,
          aead_rows[0],
          aead_rows[1],
+         ctr_omac_rows[0],
+         ctr_omac_rows[1],
          {nullptr, nullptr, nullptr, nullptr}}};
 }
 

@@ -106,6 +106,24 @@ inline constexpr AeadAlg aead_algs[] = {
 
 inline constexpr std::size_t aead_row_count = sizeof aead_algs / sizeof aead_algs[0];
 
+// CTR-ACPKM with an OMAC of the plaintext under KDF_TREE-derived keys (ctr_omac.cpp); IV = n/2
+// bytes, tag = one block; ACPKM sections as gost-engine's (4096 / 1024 bytes).
+struct CtrOmacAlg {
+    const char* names;
+    const char* description;
+    SymCipher cipher;
+    std::size_t block_bytes;
+    std::size_t section_bytes;
+};
+inline constexpr CtrOmacAlg ctr_omac_algs[] = {
+    {"kuznyechik-ctr-acpkm-omac:1.2.643.7.1.1.5.2.2",
+     "Kuznyechik CTR-ACPKM + OMAC under KDF_TREE keys (R 1323565.1.026 CMS)", SymCipher::kuznyechik,
+     16, 4096},
+    {"magma-ctr-acpkm-omac:1.2.643.7.1.1.5.1.2",
+     "Magma CTR-ACPKM + OMAC under KDF_TREE keys (R 1323565.1.026 CMS)", SymCipher::magma, 8, 1024},
+};
+inline constexpr std::size_t ctr_omac_row_count = sizeof ctr_omac_algs / sizeof ctr_omac_algs[0];
+
 inline constexpr std::size_t sym_key_bytes = 32;
 
 }  // namespace gostcsp::prov
