@@ -170,7 +170,10 @@ class P11CrashSoak : public P11Test {
         std::ofstream(dir / "gostcsp.conf")
             << "token_dir = " << (dir / "tokens").string()
             << "\ntest_token = true\nkdf_iterations = 10\nuser_max_retries = " << max_retries
-            << "\nso_max_retries = 3\n";
+            // A SIGKILL inside C_Login counts as a failed try, and the SO's count is reset only
+            // by an SO login that completes: with three SO children per PIN trial, a low limit
+            // would lock the SO after a few unlucky kills (correctly) and end the soak.
+            << "\nso_max_retries = 1000\n";
         setenv("GOSTCSP_CONF", (dir / "gostcsp.conf").c_str(), 1);
         unsetenv("GOSTCSP_TOKEN_DIR");
         ASSERT_EQ(f->C_Initialize(nullptr), CKR_OK);
