@@ -579,6 +579,51 @@ TEST_F(P11Sym, Gost28147KeyWrapVector) {
               "q_eph_y", "h"});
 }
 
+// The CNT_IMIT server (RFC 9189 App. A.2.2): VKO_256 on the token from the server's tc26-512-A
+// key to a 28147 KEK under tc26 Z, then the CryptoPro unwrap of the PMS — the KEK never leaves.
+TEST_F(P11Sym, TlsServerVkoThenCryptoProUnwrap) {
+    const auto v = load_vectors("keywrap.txt").at(0);
+    ASSERT_EQ(v.str("param_set_oid"), "1.2.643.7.1.2.1.2.1");
+    ASSERT_EQ(v.str("param_set_28147"), "id-tc26-gost-28147-param-Z");
+    CK_OBJECT_CLASS pc = CKO_PRIVATE_KEY;
+    CK_KEY_TYPE pkt = CKK_GOSTR3410_512;
+    Bytes d = v.bytes("d_s");
+    std::reverse(d.begin(), d.end());
+    CK_ATTRIBUTE pt[] = {{CKA_CLASS, &pc, sizeof pc},
+                         {CKA_KEY_TYPE, &pkt, sizeof pkt},
+                         {CKA_GOSTR3410_PARAMS, const_cast<std::uint8_t*>(oid_tc26_512_a.data()),
+                          oid_tc26_512_a.size()},
+                         {CKA_VALUE, d.data(), d.size()},
+                         {CKA_TOKEN, &yes, 1},
+                         {CKA_DERIVE, &yes, 1}};
+    CK_OBJECT_HANDLE priv = 0;
+    ASSERT_EQ(f->C_CreateObject(h, pt, 6, &priv), CKR_OK);
+    Bytes x = v.bytes("q_eph_x"), y = v.bytes("q_eph_y");
+    std::reverse(x.begin(), x.end());
+    std::reverse(y.begin(), y.end());
+    Bytes peer = cat(x, y), ukm = v.bytes("iv");  // UKM = H[1..8]
+    CK_GOSTR3410_DERIVE_PARAMS dp{CKD_NULL, peer.data(), peer.size(), ukm.data(), ukm.size()};
+    CK_MECHANISM dm = mech(CKM_GOSTR3410_12_DERIVE, &dp, sizeof dp);
+    CK_OBJECT_CLASS sc = CKO_SECRET_KEY;
+    CK_KEY_TYPE kt = CKK_GOST28147;
+    CK_ULONG len = 32;
+    CK_ATTRIBUTE kt_[] = {
+        {CKA_CLASS, &sc, sizeof sc},
+        {CKA_KEY_TYPE, &kt, sizeof kt},
+        {CKA_VALUE_LEN, &len, sizeof len},
+        {CKA_GOST28147_PARAMS, const_cast<std::uint8_t*>(oid_28147_z.data()), oid_28147_z.size()},
+        {CKA_UNWRAP, &yes, 1}};
+    CK_OBJECT_HANDLE kek = 0;
+    ASSERT_EQ(f->C_DeriveKey(h, &dm, priv, kt_, 5, &kek), CKR_OK);
+    attr(h, kek, CKA_VALUE, CKR_ATTRIBUTE_SENSITIVE);
+    CK_MECHANISM um = mech(CKM_GOST28147_KEY_WRAP);
+    CK_OBJECT_HANDLE pms = 0;
+    ASSERT_EQ(unwrap(um, kek, v.bytes("exported"), &pms), CKR_OK);
+    EXPECT_EQ(to_hex(attr(h, pms, CKA_VALUE)), to_hex(v.bytes("pms")));
+    v.ignore({"name", "k_exp", "d_eph", "q_s_x", "q_s_y", "h"});
+    EXPECT_TRUE(v.unconsumed().empty());
+}
+
 // ---- KDF_TREE_GOSTR3411_2012_256 (RFC 7836 App. B) ----
 
 TEST_F(P11Sym, KdfTreeVector) {
