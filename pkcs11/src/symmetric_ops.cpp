@@ -153,14 +153,14 @@ std::unique_ptr<SymContext, SymContextDeleter> keyed_context(SymAlg alg, MechKin
     return c;
 }
 
-// Reads the key of an operation: a secret key of the cipher's type that allows `usage`.
-Bytes cipher_key_value(keystore::Token& token, const keystore::Object& o, ObjectRef ref, SymAlg alg,
-                       CK_ATTRIBUTE_TYPE usage) {
+// Reads the key of an operation: a secret key of the cipher's type that allows `usage`. The
+// value stays in the keystore's locked memory until the cipher object holds its round keys.
+keystore::SecureBytes cipher_key_value(keystore::Token& token, const keystore::Object& o,
+                                       ObjectRef ref, SymAlg alg, CK_ATTRIBUTE_TYPE usage) {
     check(o.object_class == CKO_SECRET_KEY && o.key_type == key_type_for(alg),
           CKR_KEY_TYPE_INCONSISTENT);
     check(usage_allowed(o, usage), CKR_KEY_FUNCTION_NOT_PERMITTED);
-    auto v = ks_value(token.secret_for_use(ref.handle));
-    return Bytes(v.data(), v.data() + v.size());
+    return ks_value(token.secret_for_use(ref.handle));
 }
 
 // Mode set-up from the mechanism parameter.
@@ -312,7 +312,7 @@ void Module::crypt_init(CK_SESSION_HANDLE h, const CK_MECHANISM* mech, CK_OBJECT
     ObjectRef ref{};
     keystore::Object o = read_key(*s, key, &ref);
     auto token = token_of(s->slot);
-    Bytes value = cipher_key_value(*token, o, ref, m->alg, encrypt ? CKA_ENCRYPT : CKA_DECRYPT);
+    auto value = cipher_key_value(*token, o, ref, m->alg, encrypt ? CKA_ENCRYPT : CKA_DECRYPT);
     auto set =
         m->alg == SymAlg::gost28147 ? gost28147_params_of(o) : core::Gost28147ParamSet::cryptopro_a;
     Operation op;
@@ -320,7 +320,7 @@ void Module::crypt_init(CK_SESSION_HANDLE h, const CK_MECHANISM* mech, CK_OBJECT
     op.slot = s->slot;
     op.key = ref.handle;
     op.token = token;
-    op.sym = keyed_context(m->alg, m->kind, value, set);
+    op.sym = keyed_context(m->alg, m->kind, value.span(), set);
     start_cipher(*op.sym, *mech, encrypt);
     slot_op = std::move(op);
 }
@@ -414,10 +414,10 @@ void Module::init_cipher_mac(Session& s, Operation& op, const MechInfo* m, const
     ObjectRef ref{};
     keystore::Object o = read_key(s, key, &ref);
     auto token = token_of(s.slot);
-    Bytes value = cipher_key_value(*token, o, ref, m->alg, for_sign ? CKA_SIGN : CKA_VERIFY);
+    auto value = cipher_key_value(*token, o, ref, m->alg, for_sign ? CKA_SIGN : CKA_VERIFY);
     auto set =
         m->alg == SymAlg::gost28147 ? gost28147_params_of(o) : core::Gost28147ParamSet::cryptopro_a;
-    auto c = keyed_context(m->alg, m->kind, value, set);
+    auto c = keyed_context(m->alg, m->kind, value.span(), set);
     if (m->alg == SymAlg::gost28147) {
         // PKCS#11: an optional 8-byte IV (absent: zeros); a 4-byte MAC; the set's key meshing.
         auto iv = param_bytes(*mech);

@@ -406,6 +406,25 @@ TEST_F(P11Sym, Gost28147Vectors) {
     EXPECT_GE(run, 6);
 }
 
+// The test parameter set (1.2.643.2.2.31.0) runs CNT: a gamma mode, so encrypting twice gives the
+// plaintext back; under CryptoPro-A (CFB) it does not.
+TEST_F(P11Sym, Gost28147ModeFollowsTheParameterSet) {
+    const Bytes key(32, 0x3c), pt(100, 0x01);
+    Bytes iv(8, 0x77);
+    CK_MECHANISM m = mech(CKM_GOST28147, iv.data(), iv.size());
+    const CK_OBJECT_HANDLE cnt = secret(CKK_GOST28147, key, false, hex("06072a850302021f00"));
+    const CK_OBJECT_HANDLE cfb = secret(CKK_GOST28147, key, false, hex("06072a850302021f01"));
+    Bytes c1, c2;
+    ASSERT_EQ(crypt(true, m, cnt, pt, c1), CKR_OK);
+    ASSERT_EQ(crypt(true, m, cnt, c1, c2), CKR_OK);
+    EXPECT_EQ(c2, pt);
+    ASSERT_EQ(crypt(true, m, cfb, pt, c1), CKR_OK);
+    ASSERT_EQ(crypt(true, m, cfb, c1, c2), CKR_OK);
+    EXPECT_NE(c2, pt);
+    ASSERT_EQ(crypt(false, m, cfb, c1, c2), CKR_OK);
+    EXPECT_EQ(c2, pt);
+}
+
 // ---- KExp15 / KImp15 (R 1323565.1.017-2018, RFC 9189 §8.2.1) ----
 
 TEST_F(P11Sym, Kexp15WrapAndUnwrapVectors) {
