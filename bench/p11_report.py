@@ -113,6 +113,10 @@ def render(ctx, rows, command, load_avg):
     kd = usec(rows, "P11Login/kdf/pbkdf2-streebog512:10000")
     out.append("C_Login + C_Logout (kdf_iterations 10000): %s; the KDF alone: %s; login / KDF = %s." % (
         fmt_time(lg), fmt_time(kd), fmt_ratio(lg, kd)))
+    big = usec(rows, "P11Login/gostcsp-beside-100k/real_time")
+    if big is not None:
+        out.append("The same once the module also holds the 100,000-object token's handles: %s "
+                   "(%s the first)." % (fmt_time(big), fmt_ratio(big, lg)))
     return "\n".join(out)
 
 

@@ -20,6 +20,20 @@ Result<Bytes> Token::sign_digest(ObjectHandle private_key, std::span<const std::
     return sig;
 }
 
+Status Token::sign_digest(ObjectHandle private_key, std::span<const std::uint8_t> digest,
+                          std::span<std::uint8_t> signature) {
+    auto entry = impl_->private_key(private_key);  // no lock held while signing
+    if (!entry) return entry.status();
+    const core::PrivateKey& key = **(*entry)->key;
+    if (signature.size() != core::param_set_info(key.param_set()).signature_bytes()) {
+        return Status(Error::invalid_argument, "signature buffer has the wrong size");
+    }
+    if (core::Status cs = core::sign_digest(key, digest, signature); !core::ok(cs)) {
+        return crypto_status(cs, "signing failed");
+    }
+    return {};
+}
+
 Result<SecureBytes> Token::vko(ObjectHandle private_key,
                                std::span<const std::uint8_t> peer_public_xy,
                                std::span<const std::uint8_t> ukm, core::DigestSize kek_size) {

@@ -164,7 +164,13 @@ Result<std::vector<ObjectHandle>> Token::find_objects(const ObjectQuery& query) 
 }
 
 Result<Object> Token::read_object(ObjectHandle handle) {
-    if (auto c = impl_->cached(handle)) return c->object;
+    auto v = view_object(handle);
+    if (!v) return v.status();
+    return Object(**v);
+}
+
+Result<std::shared_ptr<const Object>> Token::view_object(ObjectHandle handle) {
+    if (auto c = impl_->cached(handle)) return std::shared_ptr<const Object>(c, &c->object);
     std::lock_guard lock(impl_->mu);
     const auto counter = impl_->db.change_counter();
     auto r = impl_->load(handle);
@@ -173,9 +179,10 @@ Result<Object> Token::read_object(ObjectHandle handle) {
     auto d = impl_->open(*r);
     if (!d) return d.status();
     auto entry = std::make_shared<Impl::Cached>();
-    entry->object = d->object;
-    impl_->remember(handle, counter, std::move(entry));
-    return std::move(d->object);
+    entry->object = std::move(d->object);
+    const Object* object = &entry->object;
+    impl_->remember(handle, counter, entry);
+    return std::shared_ptr<const Object>(std::move(entry), object);
 }
 
 Status Token::update_object(ObjectHandle handle, const ObjectUpdate& update) {

@@ -108,13 +108,14 @@ void Module::init_operation(Session& s, Operation& op, const CK_MECHANISM* mech,
     if (m->kind == MechKind::cipher_mac) return init_cipher_mac(s, op, m, mech, key, for_sign);
     check_no_param(mech);
     ObjectRef ref{};
-    keystore::Object o;
+    std::shared_ptr<const keystore::Object> view;  // no copy: this runs once per signature
     try {
-        o = read_object(s, key, &ref);
+        view = view_object(s, key, &ref);
     } catch (const P11Error& e) {
         if (e.rv() == CKR_OBJECT_HANDLE_INVALID) fail(CKR_KEY_HANDLE_INVALID);
         throw;
     }
+    const keystore::Object& o = *view;
     op.mech = m;
     op.slot = s.slot;
     op.key = ref.handle;
@@ -164,17 +165,17 @@ void Module::sign_init(CK_SESSION_HANDLE h, const CK_MECHANISM* mech, CK_OBJECT_
     s->sign = std::move(op);
 }
 
-// Produces the signature / MAC over the data given to the final step.
-void Module::finish_sign(Operation& op, const std::uint8_t* data, std::size_t len, Bytes& out) {
-    if (op.sym) {
+// Produces the signature / MAC over the data given to the final step into `out`, which is
+// exactly output_size(op) long.
+void Module::finish_sign(Operation& op, const std::uint8_t* data, std::size_t len,
+                         std::span<std::uint8_t> out) {
+    if (op.sym) {  // cipher MACs: out is sym_mac_bytes long
         sym_mac_update(*op.sym, {data, len});
-        out.resize(sym_mac_bytes(*op.sym));
         sym_mac_final(*op.sym, out);
         return;
     }
     if (op.mech->kind == MechKind::hmac) {
         op.hmac->update({data, len});
-        out.resize(op.hmac->output_bytes());
         op.hmac->final(out);
         return;
     }
@@ -189,8 +190,7 @@ void Module::finish_sign(Operation& op, const std::uint8_t* data, std::size_t le
         check(len == op.key_bits / 8, CKR_DATA_LEN_RANGE);
         d = {data, len};
     }
-    auto sig = ks_value(op.token->sign_digest(op.key, d));
-    out.assign(sig.begin(), sig.end());
+    ks_check(op.token->sign_digest(op.key, d, out));
 }
 
 void Module::sign(CK_SESSION_HANDLE h, const CK_BYTE* data, CK_ULONG len, CK_BYTE* sig,
@@ -203,10 +203,9 @@ void Module::sign(CK_SESSION_HANDLE h, const CK_BYTE* data, CK_ULONG len, CK_BYT
     check(!s->sign->multipart, CKR_OPERATION_ACTIVE);
     run_keeping_on_short_buffer(scope, [&] {
         if (!output_ready(sig, sig_len, output_size(*s->sign))) return false;
-        Bytes out;
-        finish_sign(*s->sign, data, len, out);
-        std::memcpy(sig, out.data(), out.size());
-        *sig_len = out.size();
+        const std::size_t n = output_size(*s->sign);
+        finish_sign(*s->sign, data, len, {sig, n});
+        *sig_len = n;
         return true;
     });
 }
@@ -238,10 +237,9 @@ void Module::sign_final(CK_SESSION_HANDLE h, CK_BYTE* sig, CK_ULONG* sig_len) {
     check(s->sign->mech->kind != MechKind::raw_sign, CKR_FUNCTION_NOT_SUPPORTED);
     run_keeping_on_short_buffer(scope, [&] {
         if (!output_ready(sig, sig_len, output_size(*s->sign))) return false;
-        Bytes out;
-        finish_sign(*s->sign, nullptr, 0, out);
-        std::memcpy(sig, out.data(), out.size());
-        *sig_len = out.size();
+        const std::size_t n = output_size(*s->sign);
+        finish_sign(*s->sign, nullptr, 0, {sig, n});
+        *sig_len = n;
         return true;
     });
 }

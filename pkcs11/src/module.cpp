@@ -377,17 +377,19 @@ void Module::logout(CK_SESSION_HANDLE h) {
     auto token = token_of(s->slot);
     check(token->logged_in().has_value(), CKR_USER_NOT_LOGGED_IN);
     token->logout();
-    // Private session objects are gone from the keystore; drop their handles.
+    // Private session objects are gone from the keystore; drop their handles. Only this slot's
+    // session objects are looked at (object_ids_ is ordered by slot, then keystore handle), so
+    // a logout costs nothing per token object however many the module has handed out.
     Guard g(mutex_);
-    for (auto it = objects_.begin(); it != objects_.end();) {
-        if (it->second.slot == s->slot && it->second.handle >= keystore::session_handle_base &&
-            !token->read_object(it->second.handle).ok()) {
-            object_ids_.erase({it->second.slot, it->second.handle});
-            session_object_owner_.erase(it->first);
-            it = objects_.erase(it);
-        } else {
+    auto it = object_ids_.lower_bound({s->slot, keystore::session_handle_base});
+    while (it != object_ids_.end() && it->first.first == s->slot) {
+        if (token->read_object(it->first.second).ok()) {
             ++it;
+            continue;
         }
+        objects_.erase(it->second);
+        session_object_owner_.erase(it->second);
+        it = object_ids_.erase(it);
     }
 }
 
@@ -414,6 +416,14 @@ keystore::Object Module::read_object(const Session& s, CK_OBJECT_HANDLE obj, Obj
     if (ref_out != nullptr) *ref_out = ref;
     auto token = token_of(s.slot);
     return ks_value(token->read_object(ref.handle));
+}
+
+std::shared_ptr<const keystore::Object> Module::view_object(const Session& s, CK_OBJECT_HANDLE obj,
+                                                            ObjectRef* ref_out) {
+    ObjectRef ref = resolve(s, obj);
+    if (ref_out != nullptr) *ref_out = ref;
+    auto token = token_of(s.slot);
+    return ks_value(token->view_object(ref.handle));
 }
 
 AttrMap Module::object_attrs(keystore::Token& /*token*/, const keystore::Object& o) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -159,6 +160,8 @@ class Module {
     CK_OBJECT_HANDLE handle_for_locked(CK_SLOT_ID slot, keystore::ObjectHandle h);
     ObjectRef resolve(const Session& s, CK_OBJECT_HANDLE obj);
     keystore::Object read_object(const Session& s, CK_OBJECT_HANDLE obj, ObjectRef* ref = nullptr);
+    std::shared_ptr<const keystore::Object> view_object(const Session& s, CK_OBJECT_HANDLE obj,
+                                                        ObjectRef* ref = nullptr);
     AttrMap object_attrs(keystore::Token& token, const keystore::Object& o);
     CK_STATE state_of(const Session& s);
     bool so_logged_in(CK_SLOT_ID slot);
@@ -168,7 +171,8 @@ class Module {
     void forget_session_objects_locked(const Session& s);
     void init_operation(Session& s, Operation& op, const CK_MECHANISM* mech, CK_OBJECT_HANDLE key,
                         bool for_sign);
-    void finish_sign(Operation& op, const std::uint8_t* data, std::size_t len, Bytes& out);
+    void finish_sign(Operation& op, const std::uint8_t* data, std::size_t len,
+                     std::span<std::uint8_t> out);
     // Hooks of the symmetric half into the shared paths.
     keystore::Object read_key(const Session& s, CK_OBJECT_HANDLE key, ObjectRef* ref,
                               CK_RV invalid_rv = CKR_KEY_HANDLE_INVALID);

@@ -276,6 +276,15 @@ TEST_F(P11Test, DataObjectsVisibilityAndLifetime) {
     std::uint8_t buf[8];
     CK_ATTRIBUTE get{CKA_LABEL, buf, sizeof buf};
     EXPECT_EQ(f->C_GetAttributeValue(ro, o3, &get, 1), CKR_OBJECT_HANDLE_INVALID);
+    // Logout destroys private session objects (their handles with them) and keeps public ones;
+    // logging in again does not bring the private session object back.
+    EXPECT_EQ(f->C_GetAttributeValue(ro, o4, &get, 1), CKR_OBJECT_HANDLE_INVALID);
+    EXPECT_EQ(f->C_GetAttributeValue(ro, o2, &get, 1), CKR_OK);
+    ASSERT_EQ(f->C_Login(rw, CKU_USER, u8(user_pin), len_of(user_pin)), CKR_OK);
+    EXPECT_EQ(f->C_GetAttributeValue(ro, o4, &get, 1), CKR_OBJECT_HANDLE_INVALID);
+    EXPECT_EQ(f->C_GetAttributeValue(ro, o3, &get, 1), CKR_OK);
+    EXPECT_EQ(find(ro, {by_label[0]}).size(), 3u);
+    ASSERT_EQ(f->C_Logout(rw), CKR_OK);
     // Session objects die with their session; token objects persist.
     ASSERT_EQ(f->C_CloseSession(ro), CKR_OK);
     CK_SESSION_HANDLE again = open(s, false);

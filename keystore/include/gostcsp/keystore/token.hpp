@@ -268,6 +268,9 @@ class Token {
     // The stored object (never its secret). A private object is authenticated on every read:
     // integrity_failure if its record was altered, swapped or moved from another token.
     Result<Object> read_object(ObjectHandle handle);
+    // read_object without the copy, for hot paths (C_SignInit): the object as this login's cache
+    // holds it. A snapshot: it stays valid while held, even if the object changes afterwards.
+    Result<std::shared_ptr<const Object>> view_object(ObjectHandle handle);
     // Applies `update`: attributes replaced/added; sensitive may only become true, extractable
     // only false (attribute_read_only otherwise). Typed fields other than those are immutable.
     Status update_object(ObjectHandle handle, const ObjectUpdate& update);
@@ -284,6 +287,10 @@ class Token {
     // Signs a precomputed digest with a private key (GOST R 34.10-2012, signature s‖r, 64/128
     // bytes). Needs the user logged in with a PIN that is not must_change (pin_expired).
     Result<Bytes> sign_digest(ObjectHandle private_key, std::span<const std::uint8_t> digest);
+    // The same into the caller's buffer, which must be exactly the set's signature size
+    // (buffer_too_small otherwise); nothing is allocated.
+    Status sign_digest(ObjectHandle private_key, std::span<const std::uint8_t> digest,
+                       std::span<std::uint8_t> signature);
     // VKO (R 50.1.113-2016) with a private key and the peer's public key X‖Y little-endian;
     // returns the KEK (32/64 bytes by kek_size) in locked memory. Same login rules as signing.
     Result<SecureBytes> vko(ObjectHandle private_key, std::span<const std::uint8_t> peer_public_xy,
