@@ -72,4 +72,19 @@ Result<SecureBytes> Token::read_secret_value(ObjectHandle secret_key) {
     return std::move(d->secret);
 }
 
+Result<SecureBytes> Token::secret_for_use(ObjectHandle secret_key) {
+    std::lock_guard lock(impl_->mu);
+    auto r = impl_->load(secret_key);
+    if (!r) return r.status();
+    if (!impl_->visible(*r)) return Status(Error::object_not_found, "no such object");
+    if (r->object_class != cko_secret_key) {
+        return Status(Error::attribute_sensitive, "only secret keys are used through their value");
+    }
+    if (Status st = impl_->need_user(); !st) return st;
+    if (Status st = impl_->check_not_must_change(); !st) return st;
+    auto d = impl_->open(*r);
+    if (!d) return d.status();
+    return std::move(d->secret);
+}
+
 }  // namespace gostcsp::keystore

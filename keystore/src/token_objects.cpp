@@ -58,6 +58,20 @@ Result<ObjectHandle> Token::create_object(const Object& tmpl,
     return impl_->insert(std::move(*rec), o, secret);
 }
 
+Result<ObjectHandle> Token::create_object(const Object& tmpl, std::span<const std::uint8_t> secret,
+                                          SecretOrigin origin) {
+    if (tmpl.object_class != cko_secret_key) {
+        return Status(Error::template_inconsistent, "only secret keys take a SecretOrigin");
+    }
+    std::lock_guard lock(impl_->mu);
+    if (auto id = read_token_id(impl_->db); !id) return id.status();
+    auto rec = impl_->record_for(tmpl, !secret.empty(), false);
+    if (!rec) return rec.status();
+    if (origin.always_sensitive && tmpl.sensitive) rec->flags |= flag_always_sensitive;
+    if (origin.never_extractable && !tmpl.extractable) rec->flags |= flag_never_extractable;
+    return impl_->insert(std::move(*rec), tmpl, secret);
+}
+
 Result<ObjectHandle> Token::copy_object(ObjectHandle handle, const ObjectUpdate& update,
                                         std::optional<bool> to_token) {
     std::lock_guard lock(impl_->mu);

@@ -12,7 +12,10 @@
 #include "gostcsp/secure.hpp"
 #include "module.hpp"
 #include "object_codec.hpp"
+#include "op_util.hpp"
 #include "rv_map.hpp"
+#include "secret_keys.hpp"
+#include "symmetric_ops.hpp"
 
 namespace gostcsp::p11 {
 namespace {
@@ -22,6 +25,7 @@ void check_no_param(const CK_MECHANISM* mech) {
 }
 
 std::size_t output_size(const Operation& op) {
+    if (op.sym) return sym_mac_bytes(*op.sym);  // cipher MACs
     switch (op.mech->kind) {
         case MechKind::digest:
             return op.mech->key_bits / 8;
@@ -29,46 +33,6 @@ std::size_t output_size(const Operation& op) {
             return op.mech->key_bits / 8;
         default:
             return 2 * (op.key_bits / 8);  // s‖r
-    }
-}
-
-// Length query / short buffer handling shared by every call that returns bytes. Returns true
-// when the caller should go on and produce the output.
-bool output_ready(CK_BYTE* out, CK_ULONG* out_len, std::size_t need) {
-    if (out == nullptr) {
-        *out_len = need;
-        return false;
-    }
-    if (*out_len < need) {
-        *out_len = need;
-        throw P11Error(CKR_BUFFER_TOO_SMALL);
-    }
-    return true;
-}
-
-// Ends an operation on every exit except a length query or CKR_BUFFER_TOO_SMALL.
-class OpScope {
-  public:
-    explicit OpScope(std::optional<Operation>& op) : op_(op) {}
-    ~OpScope() {
-        if (!keep_) op_.reset();
-    }
-    void keep() { keep_ = true; }
-    OpScope(const OpScope&) = delete;
-    OpScope& operator=(const OpScope&) = delete;
-
-  private:
-    std::optional<Operation>& op_;
-    bool keep_ = false;
-};
-
-template <class F>
-void run_keeping_on_short_buffer(OpScope& scope, F&& f) {
-    try {
-        if (!f()) scope.keep();  // length query
-    } catch (const P11Error& e) {
-        if (e.rv() == CKR_BUFFER_TOO_SMALL) scope.keep();
-        throw;
     }
 }
 
@@ -141,6 +105,7 @@ void Module::init_operation(Session& s, Operation& op, const CK_MECHANISM* mech,
     const MechInfo* m = find_mechanism(mech->mechanism);
     CK_FLAGS need = for_sign ? CKF_SIGN : CKF_VERIFY;
     check(m != nullptr && (m->info.flags & need) != 0, CKR_MECHANISM_INVALID);
+    if (m->kind == MechKind::cipher_mac) return init_cipher_mac(s, op, m, mech, key, for_sign);
     check_no_param(mech);
     ObjectRef ref{};
     std::shared_ptr<const keystore::Object> view;  // no copy: this runs once per signature
@@ -204,6 +169,11 @@ void Module::sign_init(CK_SESSION_HANDLE h, const CK_MECHANISM* mech, CK_OBJECT_
 // exactly output_size(op) long.
 void Module::finish_sign(Operation& op, const std::uint8_t* data, std::size_t len,
                          std::span<std::uint8_t> out) {
+    if (op.sym) {  // cipher MACs: out is sym_mac_bytes long
+        sym_mac_update(*op.sym, {data, len});
+        sym_mac_final(*op.sym, out);
+        return;
+    }
     if (op.mech->kind == MechKind::hmac) {
         op.hmac->update({data, len});
         op.hmac->final(out);
@@ -249,7 +219,9 @@ void Module::sign_update(CK_SESSION_HANDLE h, const CK_BYTE* data, CK_ULONG len)
     Operation& op = *s->sign;
     check(op.mech->kind != MechKind::raw_sign, CKR_FUNCTION_NOT_SUPPORTED);  // single-part only
     op.multipart = true;
-    if (op.hmac)
+    if (op.sym)
+        sym_mac_update(*op.sym, {data, static_cast<std::size_t>(len)});
+    else if (op.hmac)
         op.hmac->update({data, static_cast<std::size_t>(len)});
     else
         op.hash->update({data, static_cast<std::size_t>(len)});
@@ -288,11 +260,16 @@ void finish_verify(Operation& op, const std::uint8_t* data, std::size_t len, con
                    CK_ULONG sig_len) {
     std::size_t need = output_size(op);
     check(sig_len == need, CKR_SIGNATURE_LEN_RANGE);
-    if (op.mech->kind == MechKind::hmac) {
-        op.hmac->update({data, len});
+    if (op.mech->kind == MechKind::hmac || op.sym) {
         std::uint8_t mac[64];
         core::WipeOnExit<decltype(mac)> wipe(mac);
-        op.hmac->final({mac, need});
+        if (op.sym) {
+            sym_mac_update(*op.sym, {data, len});
+            sym_mac_final(*op.sym, {mac, need});
+        } else {
+            op.hmac->update({data, len});
+            op.hmac->final({mac, need});
+        }
         check(core::constant_time_equal({mac, need}, {sig, need}), CKR_SIGNATURE_INVALID);
         return;
     }
@@ -334,7 +311,9 @@ void Module::verify_update(CK_SESSION_HANDLE h, const CK_BYTE* data, CK_ULONG le
     Operation& op = *s->verify;
     check(op.mech->kind != MechKind::raw_sign, CKR_FUNCTION_NOT_SUPPORTED);
     op.multipart = true;
-    if (op.hmac)
+    if (op.sym)
+        sym_mac_update(*op.sym, {data, static_cast<std::size_t>(len)});
+    else if (op.hmac)
         op.hmac->update({data, static_cast<std::size_t>(len)});
     else
         op.hash->update({data, static_cast<std::size_t>(len)});
@@ -453,6 +432,10 @@ void Module::derive_key(CK_SESSION_HANDLE h, const CK_MECHANISM* mech, CK_OBJECT
     check(mech != nullptr && out != nullptr && (tmpl != nullptr || count == 0), CKR_ARGUMENTS_BAD);
     auto s = session(h);
     const MechInfo* m = find_mechanism(mech->mechanism);
+    if (m != nullptr && m->kind == MechKind::kdf_tree) {  // from a secret key: key_wrap_ops.cpp
+        *out = derive_kdf_tree(*s, mech, base, tmpl, count);
+        return;
+    }
     check(m != nullptr && (m->kind == MechKind::derive || m->kind == MechKind::keg),
           CKR_MECHANISM_INVALID);
     const bool is_keg = m->kind == MechKind::keg;
@@ -493,7 +476,7 @@ void Module::derive_key(CK_SESSION_HANDLE h, const CK_MECHANISM* mech, CK_OBJECT
         auto kek = ks_value(
             token->vko(ref.handle, in.peer, in.ukm,
                        want_len == 64 ? core::DigestSize::bits512 : core::DigestSize::bits256));
-        *out = store_new(*s, token->create_object(n.object, kek.span()));
+        *out = store_new(*s, token->create_object(n.object, kek.span(), origin_from(o)));
         return;
     }
     // KEG: VKO runs in the keystore on the private key; the KDF_TREE step (256-bit keys) here.
@@ -503,34 +486,23 @@ void Module::derive_key(CK_SESSION_HANDLE h, const CK_MECHANISM* mech, CK_OBJECT
     auto vko = ks_value(token->vko(ref.handle, in.peer, ukm_le,
                                    is512 ? core::DigestSize::bits512 : core::DigestSize::bits256));
     if (is512) {
-        *out = store_new(*s, token->create_object(n.object, vko.span()));
+        *out = store_new(*s, token->create_object(n.object, vko.span(), origin_from(o)));
         return;
     }
     core::SecretBytes<core::keg_output_bytes> keys;
     core_check(core::keg_expand_256(vko.span(), in.ukm, keys.span()));
-    *out = store_new(*s, token->create_object(n.object, keys.span()));
+    *out = store_new(*s, token->create_object(n.object, keys.span(), origin_from(o)));
 }
 
 void Module::wrap_key(CK_SESSION_HANDLE h, const CK_MECHANISM* mech, CK_OBJECT_HANDLE wrapping,
-                      CK_OBJECT_HANDLE key, CK_BYTE* /*out*/, CK_ULONG* out_len) {
+                      CK_OBJECT_HANDLE key, CK_BYTE* out, CK_ULONG* out_len) {
     check(mech != nullptr && out_len != nullptr, CKR_ARGUMENTS_BAD);
     auto s = session(h);
-    keystore::Object o;
-    try {
-        o = read_object(*s, key, nullptr);
-    } catch (const P11Error& e) {
-        if (e.rv() == CKR_OBJECT_HANDLE_INVALID) fail(CKR_KEY_HANDLE_INVALID);
-        throw;
-    }
+    ObjectRef ref{};
+    keystore::Object o = read_key(*s, key, &ref);
     // Promise 1: a private key never leaves the token, wrapped or not.
     if (o.object_class == CKO_PRIVATE_KEY || !o.extractable) fail(CKR_KEY_UNEXTRACTABLE);
-    try {
-        (void)read_object(*s, wrapping, nullptr);
-    } catch (const P11Error& e) {
-        if (e.rv() == CKR_OBJECT_HANDLE_INVALID) fail(CKR_WRAPPING_KEY_HANDLE_INVALID);
-        throw;
-    }
-    fail(CKR_MECHANISM_INVALID);  // no wrapping mechanism is offered
+    wrap_symmetric(*s, mech, wrapping, o, ref, out, out_len);  // key_wrap_ops.cpp
 }
 
 void Module::generate_random(CK_SESSION_HANDLE h, CK_BYTE* out, CK_ULONG len) {

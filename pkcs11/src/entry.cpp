@@ -186,29 +186,33 @@ CK_RV C_FindObjects(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR out, CK_ULONG max,
 CK_RV C_FindObjectsFinal(CK_SESSION_HANDLE h) {
     GOSTCSP_P11_CALL(module().find_objects_final(h));
 }
-CK_RV C_EncryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR, CK_OBJECT_HANDLE) {
-    GOSTCSP_P11_UNSUPPORTED_SESSION(h);
+CK_RV C_EncryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key) {
+    GOSTCSP_P11_CALL(module().crypt_init(h, mech, key, true));
 }
-CK_RV C_Encrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
-    GOSTCSP_P11_UNSUPPORTED_SESSION(h);
+CK_RV C_Encrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG len, CK_BYTE_PTR out,
+                CK_ULONG_PTR out_len) {
+    GOSTCSP_P11_CALL(module().crypt(h, in, len, out, out_len, true));
 }
-CK_RV C_EncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
-    GOSTCSP_P11_UNSUPPORTED_SESSION(h);
+CK_RV C_EncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG len, CK_BYTE_PTR out,
+                      CK_ULONG_PTR out_len) {
+    GOSTCSP_P11_CALL(module().crypt_update(h, in, len, out, out_len, true));
 }
-CK_RV C_EncryptFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR, CK_ULONG_PTR) {
-    GOSTCSP_P11_UNSUPPORTED_SESSION(h);
+CK_RV C_EncryptFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR out_len) {
+    GOSTCSP_P11_CALL(module().crypt_final(h, out, out_len, true));
 }
-CK_RV C_DecryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR, CK_OBJECT_HANDLE) {
-    GOSTCSP_P11_UNSUPPORTED_SESSION(h);
+CK_RV C_DecryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key) {
+    GOSTCSP_P11_CALL(module().crypt_init(h, mech, key, false));
 }
-CK_RV C_Decrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
-    GOSTCSP_P11_UNSUPPORTED_SESSION(h);
+CK_RV C_Decrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG len, CK_BYTE_PTR out,
+                CK_ULONG_PTR out_len) {
+    GOSTCSP_P11_CALL(module().crypt(h, in, len, out, out_len, false));
 }
-CK_RV C_DecryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
-    GOSTCSP_P11_UNSUPPORTED_SESSION(h);
+CK_RV C_DecryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG len, CK_BYTE_PTR out,
+                      CK_ULONG_PTR out_len) {
+    GOSTCSP_P11_CALL(module().crypt_update(h, in, len, out, out_len, false));
 }
-CK_RV C_DecryptFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR, CK_ULONG_PTR) {
-    GOSTCSP_P11_UNSUPPORTED_SESSION(h);
+CK_RV C_DecryptFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR out_len) {
+    GOSTCSP_P11_CALL(module().crypt_final(h, out, out_len, false));
 }
 CK_RV C_DigestInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech) {
     GOSTCSP_P11_CALL(module().digest_init(h, mech));
@@ -276,9 +280,9 @@ CK_RV C_SignEncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PT
 CK_RV C_DecryptVerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
     GOSTCSP_P11_UNSUPPORTED_SESSION(h);
 }
-CK_RV C_GenerateKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR, CK_ATTRIBUTE_PTR, CK_ULONG,
-                    CK_OBJECT_HANDLE_PTR) {
-    GOSTCSP_P11_UNSUPPORTED_SESSION(h);
+CK_RV C_GenerateKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_ATTRIBUTE_PTR tmpl,
+                    CK_ULONG count, CK_OBJECT_HANDLE_PTR out) {
+    GOSTCSP_P11_CALL(module().generate_key(h, mech, tmpl, count, out));
 }
 CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_ATTRIBUTE_PTR pub_tmpl,
                         CK_ULONG pub_count, CK_ATTRIBUTE_PTR priv_tmpl, CK_ULONG priv_count,
@@ -290,9 +294,11 @@ CK_RV C_WrapKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE wra
                 CK_OBJECT_HANDLE key, CK_BYTE_PTR out, CK_ULONG_PTR out_len) {
     GOSTCSP_P11_CALL(module().wrap_key(h, mech, wrapping, key, out, out_len));
 }
-CK_RV C_UnwrapKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR, CK_OBJECT_HANDLE, CK_BYTE_PTR, CK_ULONG,
-                  CK_ATTRIBUTE_PTR, CK_ULONG, CK_OBJECT_HANDLE_PTR) {
-    GOSTCSP_P11_UNSUPPORTED_SESSION(h);
+CK_RV C_UnwrapKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE unwrapping,
+                  CK_BYTE_PTR wrapped, CK_ULONG wrapped_len, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count,
+                  CK_OBJECT_HANDLE_PTR out) {
+    GOSTCSP_P11_CALL(
+        module().unwrap_key(h, mech, unwrapping, wrapped, wrapped_len, tmpl, count, out));
 }
 CK_RV C_DeriveKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE base,
                   CK_ATTRIBUTE_PTR tmpl, CK_ULONG count, CK_OBJECT_HANDLE_PTR out) {

@@ -30,15 +30,22 @@ struct Slot {
     unsigned rw_sessions = 0;
 };
 
+// The state of a symmetric operation (cipher, mode, buffered data): symmetric_ops.cpp.
+struct SymContext;
+struct SymContextDeleter {
+    void operator()(SymContext* c) const noexcept;
+};
+
 // An active cryptographic operation of a session.
 struct Operation {
     const MechInfo* mech = nullptr;
     CK_SLOT_ID slot = 0;
     keystore::ObjectHandle key = keystore::invalid_handle;
     std::shared_ptr<keystore::Token> token;
-    std::unique_ptr<core::Streebog> hash;       // digest, hash-and-sign
-    std::unique_ptr<core::HmacStreebog> hmac;   // HMAC
-    std::optional<core::PublicKey> public_key;  // verify
+    std::unique_ptr<core::Streebog> hash;                // digest, hash-and-sign
+    std::unique_ptr<core::HmacStreebog> hmac;            // HMAC
+    std::optional<core::PublicKey> public_key;           // verify
+    std::unique_ptr<SymContext, SymContextDeleter> sym;  // encrypt/decrypt, cipher MACs
     unsigned key_bits = 0;
     bool multipart = false;  // an *Update was called
 };
@@ -56,7 +63,7 @@ struct Session {
     CK_SLOT_ID slot;
     CK_FLAGS flags;
     std::optional<FindState> find;
-    std::optional<Operation> digest, sign, verify;
+    std::optional<Operation> digest, sign, verify, encrypt, decrypt;
     bool rw() const noexcept { return (flags & CKF_RW_SESSION) != 0; }
 };
 
@@ -127,6 +134,19 @@ class Module {
                     CK_ATTRIBUTE* tmpl, CK_ULONG count, CK_OBJECT_HANDLE* out);
     void wrap_key(CK_SESSION_HANDLE h, const CK_MECHANISM* mech, CK_OBJECT_HANDLE wrapping,
                   CK_OBJECT_HANDLE key, CK_BYTE* out, CK_ULONG* out_len);
+    // Symmetric GOST (symmetric_ops.cpp, key_wrap_ops.cpp).
+    void crypt_init(CK_SESSION_HANDLE h, const CK_MECHANISM* mech, CK_OBJECT_HANDLE key,
+                    bool encrypt);
+    void crypt(CK_SESSION_HANDLE h, const CK_BYTE* in, CK_ULONG len, CK_BYTE* out,
+               CK_ULONG* out_len, bool encrypt);
+    void crypt_update(CK_SESSION_HANDLE h, const CK_BYTE* in, CK_ULONG len, CK_BYTE* out,
+                      CK_ULONG* out_len, bool encrypt);
+    void crypt_final(CK_SESSION_HANDLE h, CK_BYTE* out, CK_ULONG* out_len, bool encrypt);
+    void generate_key(CK_SESSION_HANDLE h, const CK_MECHANISM* mech, CK_ATTRIBUTE* tmpl,
+                      CK_ULONG count, CK_OBJECT_HANDLE* out);
+    void unwrap_key(CK_SESSION_HANDLE h, const CK_MECHANISM* mech, CK_OBJECT_HANDLE unwrapping,
+                    const CK_BYTE* wrapped, CK_ULONG wrapped_len, CK_ATTRIBUTE* tmpl,
+                    CK_ULONG count, CK_OBJECT_HANDLE* out);
     void generate_random(CK_SESSION_HANDLE h, CK_BYTE* out, CK_ULONG len);
     void seed_random(CK_SESSION_HANDLE h, const CK_BYTE* seed, CK_ULONG len);
     // For functions gostcsp does not implement: checks the handle, then refuses.
@@ -153,6 +173,18 @@ class Module {
                         bool for_sign);
     void finish_sign(Operation& op, const std::uint8_t* data, std::size_t len,
                      std::span<std::uint8_t> out);
+    // Hooks of the symmetric half into the shared paths.
+    keystore::Object read_key(const Session& s, CK_OBJECT_HANDLE key, ObjectRef* ref,
+                              CK_RV invalid_rv = CKR_KEY_HANDLE_INVALID);
+    void init_cipher_mac(Session& s, Operation& op, const MechInfo* m, const CK_MECHANISM* mech,
+                         CK_OBJECT_HANDLE key, bool for_sign);
+    void wrap_symmetric(Session& s, const CK_MECHANISM* mech, CK_OBJECT_HANDLE wrapping,
+                        const keystore::Object& target, ObjectRef target_ref, CK_BYTE* out,
+                        CK_ULONG* out_len);
+    CK_OBJECT_HANDLE derive_kdf_tree(Session& s, const CK_MECHANISM* mech, CK_OBJECT_HANDLE base,
+                                     CK_ATTRIBUTE* tmpl, CK_ULONG count);
+    CK_OBJECT_HANDLE store_secret(const Session& s, AttrMap attrs, const Bytes& value,
+                                  keystore::SecretOrigin origin, bool local);
 
     Locking locking_;
     keystore::Config config_;

@@ -8,6 +8,7 @@
 #include "attributes.hpp"
 #include "gost_oid.hpp"
 #include "gostcsp/gost3410.hpp"
+#include "secret_keys.hpp"
 
 namespace gostcsp::p11 {
 namespace {
@@ -46,11 +47,6 @@ bool is_gost_key_type(CK_ULONG kt) {
     return kt == CKK_GOSTR3410 || kt == CKK_GOSTR3410_512;
 }
 
-bool is_secret_key_type(CK_ULONG kt) {
-    return kt == CKK_GENERIC_SECRET || kt == CKK_GOST28147 || kt == CKK_GOSTR3411 ||
-           kt == CKK_KUZNECHIK || kt == CKK_MAGMA;
-}
-
 }  // namespace
 
 NewObject prepare_new_object(AttrMap attrs, unsigned cls, ObjectOrigin origin) {
@@ -78,8 +74,21 @@ NewObject prepare_new_object(AttrMap attrs, unsigned cls, ObjectOrigin origin) {
             attrs[CKA_GOSTR3411_PARAMS] = digest_oid_der(bits);
     }
     if (cls == cls_secret) {
-        check(is_secret_key_type(o.key_type), CKR_ATTRIBUTE_VALUE_INVALID);
+        const SecretKeyType* st = find_secret_key_type(o.key_type);
+        check(st != nullptr, CKR_ATTRIBUTE_VALUE_INVALID);
         check(o.is_private, CKR_TEMPLATE_INCONSISTENT);  // the keystore seals only private secrets
+        // The value's length must fit the key type: the imported value, or the length a
+        // generation / derivation / unwrap asks for.
+        if (origin == ObjectOrigin::created) {
+            auto v = attrs.find(CKA_VALUE);
+            complete_secret_attrs(attrs, o.key_type,
+                                  v == attrs.end() ? st->min_bytes : v->second.size(),
+                                  CKR_ATTRIBUTE_VALUE_INVALID);
+        } else {
+            complete_secret_attrs(attrs, o.key_type,
+                                  attr_ulong(attrs, CKA_VALUE_LEN, st->min_bytes),
+                                  CKR_TEMPLATE_INCONSISTENT);
+        }
     }
     if (cls == cls_private) {
         // Promise 1: private keys are born sensitive and unextractable and stay so.

@@ -543,6 +543,50 @@ TEST_F(TokenTest, SecretKeyValueOnlyWhenNotSensitive) {
     EXPECT_EQ(t->read_secret_value(*h).error(), Error::attribute_sensitive);
 }
 
+TEST_F(TokenTest, SecretForUseTakesSensitiveKeysButNeverPrivateOnes) {
+    auto t = make_token(cfg, file);
+    ASSERT_TRUE(t);
+    ASSERT_TRUE(t->login(UserType::user, user_pin).ok());
+    Object s;
+    s.object_class = cko_secret_key;
+    s.key_type = 0xD4321004;  // CKK_KUZNECHIK
+    s.is_private = true;
+    s.sensitive = true;
+    s.extractable = false;
+    const std::vector<std::uint8_t> value(32, 0x17);
+    // Generated in the token: always sensitive, never extractable.
+    auto h = t->create_object(s, value, SecretOrigin{true, true});
+    ASSERT_TRUE(h.ok()) << h.status().message();
+    auto o = t->read_object(*h);
+    ASSERT_TRUE(o.ok());
+    EXPECT_TRUE(o->always_sensitive);
+    EXPECT_TRUE(o->never_extractable);
+    EXPECT_EQ(t->read_secret_value(*h).error(), Error::attribute_sensitive);
+    auto used = t->secret_for_use(*h);
+    ASSERT_TRUE(used.ok());
+    EXPECT_EQ(std::vector<std::uint8_t>(used->data(), used->data() + used->size()), value);
+    // The origin only keeps flags the template has: an extractable key is never "never
+    // extractable"; an imported one (default origin) is neither.
+    s.extractable = true;
+    auto e = t->create_object(s, value, SecretOrigin{true, true});
+    ASSERT_TRUE(e.ok());
+    EXPECT_FALSE(t->read_object(*e)->never_extractable);
+    EXPECT_TRUE(t->read_object(*e)->always_sensitive);
+    auto imported = t->create_object(s, value);
+    ASSERT_TRUE(imported.ok());
+    EXPECT_FALSE(t->read_object(*imported)->always_sensitive);
+    // Private keys' scalars never come out, not even for use; nor does anything after logout.
+    Object pub, priv;
+    priv.is_private = true;
+    auto kp = t->generate_key_pair(core::ParamSet::tc26_256_a, pub, priv);
+    ASSERT_TRUE(kp.ok());
+    EXPECT_EQ(t->secret_for_use(kp->private_key).error(), Error::attribute_sensitive);
+    Object data = label_only(cko_data, false, "x");
+    EXPECT_FALSE(t->create_object(data, {}, SecretOrigin{true, true}).ok());
+    t->logout();
+    EXPECT_FALSE(t->secret_for_use(*h).ok());
+}
+
 TEST_F(TokenTest, SessionObjectsStayInTheirTokenInstance) {
     auto t = make_token(cfg, file);
     ASSERT_TRUE(t);

@@ -76,11 +76,33 @@ TEST(P11Tables, MechanismRowsMatchTheirKind) {
                 break;
             case MechKind::derive:
             case MechKind::keg:
+            case MechKind::kdf_tree:
                 EXPECT_NE(m.info.flags & CKF_DERIVE, 0u);
+                break;
+            case MechKind::secret_keygen:
+                EXPECT_EQ(m.info.flags, CKF_GENERATE);
+                EXPECT_NE(m.alg, SymAlg::none);
+                break;
+            case MechKind::cipher_ecb:
+            case MechKind::cipher_ctr_acpkm:
+            case MechKind::cipher_mgm:
+            case MechKind::gost28147_stream:
+                EXPECT_EQ(m.info.flags, CKF_ENCRYPT | CKF_DECRYPT) << m.name;
+                EXPECT_EQ(m.info.ulMinKeySize, 32u);
+                EXPECT_NE(m.alg, SymAlg::none);
+                break;
+            case MechKind::cipher_mac:
+                EXPECT_EQ(m.info.flags, CKF_SIGN | CKF_VERIFY);
+                EXPECT_NE(m.alg, SymAlg::none);
+                break;
+            case MechKind::kexp15_wrap:
+            case MechKind::gost28147_wrap:
+                EXPECT_EQ(m.info.flags, CKF_WRAP | CKF_UNWRAP);
+                EXPECT_NE(m.alg, SymAlg::none);
                 break;
         }
     }
-    EXPECT_EQ(types.size(), 12u);
+    EXPECT_EQ(types.size(), 30u);
 }
 
 TEST(P11Tables, EveryKeystoreErrorHasASpecificRv) {

@@ -52,6 +52,20 @@ for m in GOSTR3410-KEY-PAIR-GEN GOSTR3410-512-KEY-PAIR-GEN "GOSTR3410," GOSTR341
          GOSTR3411-12-512 GOSTR3411-12-256-HMAC GOSTR3411-12-512-HMAC GOSTR3410-12-DERIVE; do
   grep -q -- "$m" "$work/mechs" || fail "mechanism $m not listed"
 done
+# The symmetric half (#12): OpenSC 0.23 names the PKCS#11 28147 mechanisms and shows the TC26
+# vendor ones by number, with the flags of the module's table.
+for m in "GOST28147-KEY-GEN, keySize={32,32}, generate" "GOST28147-ECB, keySize={32,32}, encrypt, decrypt" \
+         "GOST28147, keySize={32,32}, encrypt, decrypt" "GOST28147-MAC, keySize={32,32}, sign, verify" \
+         "GOST28147-KEY-WRAP, keySize={32,32}, wrap, unwrap" \
+         "mechtype-0xD4321030, keySize={32,32}, generate" "mechtype-0xD4321031, keySize={32,32}, encrypt, decrypt" \
+         "mechtype-0xD4321032, keySize={32,32}, encrypt, decrypt" "mechtype-0xD4321033, keySize={32,32}, sign, verify" \
+         "mechtype-0xD432102D, keySize={32,32}, encrypt, decrypt" "mechtype-0xD432102B, keySize={64,64}, wrap, unwrap" \
+         "mechtype-0xD4321034, keySize={32,32}, generate" "mechtype-0xD4321035, keySize={32,32}, encrypt, decrypt" \
+         "mechtype-0xD4321036, keySize={32,32}, encrypt, decrypt" "mechtype-0xD4321037, keySize={32,32}, sign, verify" \
+         "mechtype-0xD432102E, keySize={32,32}, encrypt, decrypt" "mechtype-0xD432102C, keySize={64,64}, wrap, unwrap" \
+         "mechtype-0xD432102A, keySize={1,64}, derive"; do
+  grep -qiF -- "$m" "$work/mechs" || fail "mechanism line '$m' not listed: $(cat "$work/mechs")"
+done
 
 step "init token, init user PIN"
 p11 --init-token --slot 0 --so-pin "$SO" --label "tools demo" >/dev/null 2>&1 || fail "init-token"

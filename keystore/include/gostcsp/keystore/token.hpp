@@ -167,6 +167,15 @@ struct LoginInfo {
     bool must_change = false;
 };
 
+// Where a new secret key comes from, for always_sensitive / never_extractable (PKCS#11 v2.40
+// §4.9): a key generated in the token, or derived/unwrapped from keys that themselves were always
+// sensitive / never extractable, keeps the flag true while its template is sensitive /
+// unextractable. Imported keys (the default) have been outside: both start false.
+struct SecretOrigin {
+    bool always_sensitive = false;
+    bool never_extractable = false;
+};
+
 struct KeyPairHandles {
     ObjectHandle public_key = invalid_handle;
     ObjectHandle private_key = invalid_handle;
@@ -245,6 +254,10 @@ class Token {
     // objects need the user logged in; public token objects may be created without a login.
     Result<ObjectHandle> create_object(const Object& tmpl,
                                        std::span<const std::uint8_t> secret = {});
+    // create_object() for a secret key born inside the token (generated, derived, unwrapped):
+    // `origin` decides the initial always_sensitive / never_extractable.
+    Result<ObjectHandle> create_object(const Object& tmpl, std::span<const std::uint8_t> secret,
+                                       SecretOrigin origin);
     // C_CopyObject: a new object with the same secret, the changes in `update` applied (same
     // rules as update_object; is_token may differ via `to_token`).
     Result<ObjectHandle> copy_object(ObjectHandle handle, const ObjectUpdate& update,
@@ -286,6 +299,12 @@ class Token {
     // (attribute_sensitive otherwise). Private keys are always refused: their scalars never
     // leave the keystore. Same login rules as signing.
     Result<SecureBytes> read_secret_value(ObjectHandle secret_key);
+
+    // The value of a secret key for use INSIDE the module (encrypt, MAC, wrap, unwrap, derive
+    // in place), whatever its CKA_SENSITIVE / CKA_EXTRACTABLE: the PKCS#11 layer never hands it
+    // to the application. Private keys are refused (attribute_sensitive). Same login rules as
+    // signing.
+    Result<SecureBytes> secret_for_use(ObjectHandle secret_key);
 
     struct Impl;
 
