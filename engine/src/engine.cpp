@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "bridge.hpp"
+#include "tls.hpp"
 
 namespace gostcsp::engine {
 namespace {
@@ -32,7 +33,9 @@ int bind(ENGINE* e, const char* id) noexcept {
                    ENGINE_set_load_privkey_function(e, &load_priv) == 1 &&
                    ENGINE_set_load_pubkey_function(e, &load_pub) == 1 &&
                    ENGINE_set_pkey_meths(e, &pkey_meths) == 1 &&
-                   ENGINE_set_pkey_asn1_meths(e, &asn1_meths) == 1
+                   ENGINE_set_pkey_asn1_meths(e, &asn1_meths) == 1 &&
+                   ENGINE_set_ciphers(e, &tls::ciphers) == 1 &&
+                   ENGINE_set_digests(e, &tls::digests) == 1
                ? 1
                : 0;
 }
