@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# GOST TLS 1.2 (RFC 9189) between `openssl s_server` with the gostcsp provider + engine (no
+# gost-engine in that process) and `openssl s_client -engine gost` (gost-engine 3.0.1, a separate
+# process). The server runs `-rev`: every line the client sends comes back reversed, so the
+# payload is checked in both directions, by the peer's independent implementation.
+#   tls_interop_test.sh <flow>     flows: gost18_256, gost18_512, bad_suite
+# Exit 0 = pass, 77 = skipped (explained on stderr).
+set -euo pipefail
+
+flow="${1:?flow name}"
+prov_dir="${GOSTCSP_PROVIDER_DIR:?}"
+eng_dir="${GOSTCSP_ENGINE_DIR:?}"
+scratch="${GOSTCSP_SCRATCH:-$PWD/scratch}/$flow"
+rm -rf "$scratch" && mkdir -p "$scratch" && cd "$scratch"
+source "$(dirname "${BASH_SOURCE[0]}")/../support/cli_common.sh"
+
+# gost-engine must be there (the peer); it is never loaded into the server's process.
+env -u OPENSSL_MODULES -u OPENSSL_ENGINES OPENSSL_CONF=/dev/null openssl engine gost >/dev/null 2>&1 ||
+    skip "gost-engine (libengine-gost-openssl) is not installed"
+
+# The configuration docs/tls.md documents: provider for keys, certificates and Streebog; engine
+# for libssl's legacy-only parts (ciphers, MACs, key transport), default_algorithms = ALL.
+cat > gostcsp.cnf <<EOF
+openssl_conf = openssl_init
+[openssl_init]
+providers = provider_sect
+engines = engine_sect
+[provider_sect]
+default = default_sect
+gostcsp = gostcsp_sect
+[default_sect]
+activate = 1
+[gostcsp_sect]
+activate = 1
+[engine_sect]
+gostcsp = gostcsp_engine_sect
+[gostcsp_engine_sect]
+engine_id = gostcsp
+dynamic_path = $eng_dir/gostcsp.so
+default_algorithms = ALL
+init = 1
+EOF
+G() { env OPENSSL_CONF="$scratch/gostcsp.cnf" OPENSSL_MODULES="$prov_dir" OPENSSL_ENGINES="$eng_dir" openssl "$@"; }
+E() { env -u OPENSSL_MODULES -u OPENSSL_ENGINES OPENSSL_CONF=/dev/null openssl "$@"; }
+
+KZ=GOST2012-KUZNYECHIK-KUZNYECHIKOMAC
+MG=GOST2012-MAGMA-MAGMAOMAC
+
+servers=()
+cleanup() {
+    local p
+    for p in "${servers[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${servers[@]}"; do wait "$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# start_server NAME KEY CERT CIPHERS: s_server in the background; sets $port and $server_pid.
+start_server() {
+    local name="$1" key="$2" cert="$3" ciphers="$4" i
+    port="$(free_port)"
+    G s_server -accept "127.0.0.1:$port" -engine gostcsp -keyform engine -key "$scratch/$key" \
+        -cert "$cert" -tls1_2 -cipher "$ciphers" -rev >"$name.out" 2>"$name.err" &
+    server_pid=$!
+    servers+=("$server_pid")
+    for i in $(seq 1 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+        kill -0 "$server_pid" 2>/dev/null || { cat "$name.err" >&2; fail "server $name died at start"; }
+        sleep 0.1
+    done
+    fail "server $name does not listen on $port"
+}
+
+# payload FILE LINES LEN: lines "X<random [a-z0-9]>Q"; the server answers each reversed.
+payload() {
+    "$PY" - "$1" "$2" "$3" <<'PYEOF'
+import random, string, sys
+rnd = random.Random()
+with open(sys.argv[1], "w") as f:
+    for _ in range(int(sys.argv[2])):
+        n = int(sys.argv[3]) + rnd.randrange(64)
+        f.write("X" + "".join(rnd.choice(string.ascii_lowercase + string.digits) for _ in range(n)) + "Q\n")
+PYEOF
+}
+
+# gost_client SUITE IN OUT: gost-engine's s_client sends IN, then CLOSE; output in OUT.
+gost_client() {
+    local suite="$1" in="$2" out="$3" rc=0
+    { cat "$in"; sleep 1; echo CLOSE; } |
+        E s_client -engine gost -connect "127.0.0.1:$port" -tls1_2 -cipher "$suite" -ign_eof \
+            >"$out" 2>"$out.err" || rc=$?
+    return $rc
+}
+
+# check_session SUITE IN OUT: the negotiated suite and every line back, reversed, in order.
+check_session() {
+    local suite="$1" in="$2" out="$3"
+    grep -q "Cipher is $suite\$" "$out" || { cat "$out.err" >&2; fail "$suite: not negotiated"; }
+    grep -E '^Q[a-z0-9]+X$' "$out" > "$out.lines" || true
+    rev "$in" > "$in.rev"
+    same "$in.rev" "$out.lines" "$suite: echoed payload"
+    ok "$suite: handshake with gost-engine's s_client, $(wc -l < "$in") lines ($(wc -c < "$in") bytes) each way"
+}
+
+# One server key: both suites, small and large records, more records than one TLSTREE window.
+run_gost18() {  # run_gost18 ALG PARAMSET
+    G genpkey -algorithm "$1" -pkeyopt "paramset:$2" -out srv.key
+    G req -x509 -new -key srv.key -subj "/CN=localhost" -days 2 -out srv.pem
+    start_server srv srv.key srv.pem "$KZ:$MG"
+    local suite
+    for suite in "$KZ" "$MG"; do
+        # 150 lines of ~1.5 KB: the server answers with one record per line (>64 records, a
+        # TLSTREE level-3 change for Kuznyechik); then lines of ~12 KB: records spanning several
+        # CTR-ACPKM sections (4 KiB Kuznyechik, 1 KiB Magma).
+        payload small.txt 150 1500
+        payload large.txt 6 12000
+        cat small.txt large.txt > in.txt
+        gost_client "$suite" in.txt out.txt || { cat out.txt.err >&2; fail "$suite: s_client failed"; }
+        check_session "$suite" in.txt out.txt
+    done
+    [ "$(grep -c "Ciphersuite: " srv.err)" -eq 2 ] || fail "server did not log two sessions"
+    kill -0 "$server_pid" || fail "server died"
+}
+
+case "$flow" in
+    gost18_256) run_gost18 gost2012_256 TCA ;;
+    gost18_512) run_gost18 gost2012_512 A ;;
+    bad_suite)
+        G genpkey -algorithm gost2012_256 -pkeyopt paramset:TCB -out srv.key
+        G req -x509 -new -key srv.key -subj "/CN=localhost" -days 2 -out srv.pem
+        start_server srv srv.key srv.pem "$KZ:$MG"
+        echo hello > in.txt
+        # A client offering only a suite the server lacks: handshake failure alert, no crash.
+        for suite in GOST2012-GOST8912-GOST8912 AES128-SHA; do
+            rc=0
+            gost_client "$suite" in.txt out.txt || rc=$?
+            [ "$rc" -ne 0 ] || fail "$suite: handshake succeeded"
+            grep -q "handshake failure" out.txt.err || { cat out.txt.err >&2; fail "$suite: no handshake failure alert"; }
+            kill -0 "$server_pid" 2>/dev/null || fail "server died after a $suite client"
+            ok "$suite only: handshake failure, server alive"
+        done
+        # ... and the server still serves the suites it has.
+        payload in.txt 3 100
+        gost_client "$KZ" in.txt out.txt || { cat out.txt.err >&2; fail "good client after bad ones"; }
+        check_session "$KZ" in.txt out.txt
+        ;;
+    *) fail "unknown flow $flow" ;;
+esac
