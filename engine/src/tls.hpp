@@ -39,7 +39,8 @@ int digests(ENGINE* e, const EVP_MD** md, const int** nids, int nid) noexcept;
 
 // The server half of the kGOST18 key transport (RFC 9189 §8.2.1, PSKeyTransport: KEG + KImp15):
 // `in` is the ClientKeyExchange body, `ukm` = HASH(r_c | r_s) (32 bytes, EVP_PKEY_CTRL_SET_IV),
-// `cipher_nid` from EVP_PKEY_CTRL_CIPHER (NID_kuznyechik_ctr or NID_magma_ctr). VKO runs on the
+// `cipher_nid` from EVP_PKEY_CTRL_CIPHER (NID_kuznyechik_ctr or NID_magma_ctr); with NID_undef the
+// kGOST transport (VKO + CryptoPro key unwrap, `ukm` unused). VKO runs on the
 // provider key `own` (EVP_PKEY_derive), so a token key never leaves the token. Writes the 32-byte
 // premaster secret. 1 on success, 0 with an error queued otherwise.
 int keyx_decrypt(EVP_PKEY* own, int cipher_nid, std::span<const std::uint8_t> ukm,

@@ -3,7 +3,8 @@
 // legacy EVP_CIPHERs (libssl takes them from an ENGINE that registers them, by NID) with the
 // per-record control EVP_CTRL_TLSTREE of RFC 9189 §8.1: K_i = TLSTREE(K, seqnum) and
 // IV_i = (IV + seqnum) mod 2^(n/2), the CTR-ACPKM stream restarting at every record. Also the
-// engine's cipher/digest callbacks and init().
+// engine's cipher/digest callbacks and init(). gost89-cnt-12 (28147 CNT, tc26-Z, key meshing)
+// serves the kGOST suites.
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/err.h>
 #include <openssl/objects.h>
@@ -15,6 +16,7 @@
 
 #include "bridge.hpp"
 #include "gostcsp/acpkm.hpp"
+#include "gostcsp/gost28147.hpp"
 #include "gostcsp/kuznyechik.hpp"
 #include "gostcsp/magma.hpp"
 #include "gostcsp/secure.hpp"
@@ -98,6 +100,39 @@ struct CtrAcpkmState final : CipherStateBase {
     std::optional<core::CtrAcpkm<Cipher>> ctr;
 };
 
+// gost89-cnt-12: GOST 28147-89 counter mode with the tc26-Z S-boxes and CryptoPro key meshing
+// every 1 KiB (RFC 9189 §4.1, TLS_GOSTR341112_256_WITH_28147_CNT_IMIT); one stream across the
+// records of a connection, no TLSTREE.
+struct CntState final : CipherStateBase {
+    CipherStateBase* clone() const noexcept override { return new (std::nothrow) CntState(*this); }
+    bool set_key(const unsigned char* key) noexcept override {
+        std::memcpy(root.data(), key, kKeyBytes);
+        have_key = true;
+        return restart();
+    }
+    bool set_iv(const unsigned char* v) noexcept override {
+        std::memcpy(iv, v, sizeof(iv));
+        have_iv = true;
+        return restart();
+    }
+    bool tlstree(std::uint64_t) noexcept override { return false; }
+    bool process(unsigned char* out, const unsigned char* in, std::size_t len) noexcept override {
+        return cnt.has_value() && core::ok(cnt->process({in, len}, {out, len}));
+    }
+    bool set_section(std::size_t) noexcept override { return false; }
+    bool restart() noexcept {
+        if (!have_key || !have_iv) return true;
+        const core::Gost28147 c(std::span<const std::uint8_t, kKeyBytes>(root.data(), kKeyBytes),
+                                core::Gost28147ParamSet::tc26_z);
+        cnt.emplace(c);
+        return core::ok(cnt->start({iv, sizeof(iv)}, true));
+    }
+    core::SecretBytes<kKeyBytes> root;
+    std::uint8_t iv[8] = {};
+    bool have_key = false, have_iv = false;
+    std::optional<core::Gost28147Cnt> cnt;
+};
+
 struct CipherKind {
     int nid;
     int iv_len;
@@ -112,9 +147,11 @@ const CipherKind kCiphers[] = {
      &make_state<CtrAcpkmState<core::Kuznyechik, core::TlsTreeSuite::kuznyechik_ctr_omac, 4096>>},
     {NID_magma_ctr_acpkm, 4,
      &make_state<CtrAcpkmState<core::Magma, core::TlsTreeSuite::magma_ctr_omac, 1024>>},
+    {NID_gost89_cnt_12, 8, &make_state<CntState>},
 };
 constexpr std::size_t kCipherCount = sizeof(kCiphers) / sizeof(kCiphers[0]);
-const int kCipherNids[kCipherCount] = {NID_kuznyechik_ctr_acpkm, NID_magma_ctr_acpkm};
+const int kCipherNids[kCipherCount] = {NID_kuznyechik_ctr_acpkm, NID_magma_ctr_acpkm,
+                                       NID_gost89_cnt_12};
 EVP_CIPHER* g_cipher[kCipherCount] = {};
 
 const CipherKind* kind_of(const EVP_CIPHER_CTX* ctx) noexcept {

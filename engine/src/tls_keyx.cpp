@@ -4,6 +4,13 @@
 //   PSKeyTransport ::= SEQUENCE { PSEXP OCTET STRING, ephemeralPublicKey SubjectPublicKeyInfo }
 //   K_Exp_MAC | K_Exp_ENC = KEG(d_server, Q_eph, H),  IV = H[25 .. 24 + n/2],
 //   PMS = KImp15(PSEXP, K_Exp_MAC, K_Exp_ENC, IV)                     (RFC 9189 §8.2.1)
+// and for kGOST (tls_process_cke_gost: no controls; RFC 9189 §8.2.2, RFC 4490 §5.2):
+//   GostR3410-KeyTransport ::= SEQUENCE { sessionEncryptedKey SEQUENCE { encryptedKey OCTET
+//     STRING (32), maskKey [0] OPTIONAL, macKey OCTET STRING (4) }, transportParameters [0]
+//     IMPLICIT SEQUENCE { encryptionParamSet OID, ephemeralPublicKey [0] IMPLICIT SPKI, ukm
+//     OCTET STRING (8) } }
+//   KEK = VKO_GOSTR3410_2012_256(d_server, Q_eph, ukm), PMS = CryptoPro key unwrap (RFC 4357 §6.4)
+//   with the S-boxes of encryptionParamSet.
 // VKO, the only step that needs the private key, runs in the provider (EVP_PKEY_derive with the
 // KEG's UKM), so the same code serves file keys and token keys. The rest is core/.
 #define OPENSSL_SUPPRESS_DEPRECATED
@@ -16,8 +23,10 @@
 #include <cstring>
 
 #include "bridge.hpp"
+#include "gostcsp/gost28147.hpp"
 #include "gostcsp/keg.hpp"
 #include "gostcsp/kexp15.hpp"
+#include "gostcsp/keywrap.hpp"
 #include "gostcsp/secure.hpp"
 #include "tls.hpp"
 
@@ -61,6 +70,100 @@ bool parse_transport(const unsigned char* in, std::size_t inlen, ASN1_OCTET_STRI
     return *eph != nullptr;  // an optional trailing ukm (gost-engine's encoder) is ignored
 }
 
+// One DER element at [p, end): its class/tag (ASN1_get_object's), contents and the next element.
+struct Tlv {
+    int tag = 0, cls = 0;
+    bool constructed = false;
+    const unsigned char* header = nullptr;
+    const unsigned char* content = nullptr;
+    long len = 0;
+    const unsigned char* next = nullptr;
+};
+bool read_tlv(const unsigned char* p, const unsigned char* end, Tlv& t) noexcept {
+    if (p >= end) return false;
+    t.header = p;
+    const int r = ASN1_get_object(&p, &t.len, &t.tag, &t.cls, end - p);
+    if ((r & 0x80) != 0 || r == 0x21) return false;  // error or indefinite length
+    t.constructed = (r & V_ASN1_CONSTRUCTED) != 0;
+    t.content = p;
+    t.next = p + t.len;
+    return t.next <= end;
+}
+bool is(const Tlv& t, int cls, int tag, bool constructed) noexcept {
+    return t.cls == cls && t.tag == tag && t.constructed == constructed;
+}
+
+int decrypt_gost89(EVP_PKEY* own, const unsigned char* in, std::size_t inlen, unsigned char* out,
+                   std::size_t* outlen) noexcept {
+    if (out == nullptr) {
+        *outlen = kPmsBytes;
+        return 1;
+    }
+    if (*outlen < kPmsBytes || inlen > 4096) return 0;
+    const unsigned char* end = in + inlen;
+    Tlv top, ek, enc, mac, tp, oid, eph, ukm;
+    const bool shape =
+        read_tlv(in, end, top) && is(top, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true) &&
+        read_tlv(top.content, top.next, ek) && is(ek, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true) &&
+        read_tlv(ek.content, ek.next, enc) &&
+        is(enc, V_ASN1_UNIVERSAL, V_ASN1_OCTET_STRING, false) && enc.len == 32 &&
+        read_tlv(enc.next, ek.next, mac) && is(mac, V_ASN1_UNIVERSAL, V_ASN1_OCTET_STRING, false) &&
+        mac.len == 4 && mac.next == ek.next && read_tlv(ek.next, top.next, tp) &&
+        is(tp, V_ASN1_CONTEXT_SPECIFIC, 0, true) && read_tlv(tp.content, tp.next, oid) &&
+        is(oid, V_ASN1_UNIVERSAL, V_ASN1_OBJECT, false) && read_tlv(oid.next, tp.next, eph) &&
+        is(eph, V_ASN1_CONTEXT_SPECIFIC, 0, true) && read_tlv(eph.next, tp.next, ukm) &&
+        is(ukm, V_ASN1_UNIVERSAL, V_ASN1_OCTET_STRING, false) && ukm.len == 8;
+    if (!shape) {
+        // Also a transport without an ephemeral key (key agreement with the client's
+        // certificate key) or with a maskKey: not supported.
+        raise(kInternal, "malformed or unsupported GostR3410-KeyTransport");
+        return 0;
+    }
+    // encryptionParamSet: the 28147 S-boxes of the key wrap.
+    char oid_txt[64];
+    const unsigned char* op = oid.header;
+    ASN1_OBJECT* obj = d2i_ASN1_OBJECT(nullptr, &op, oid.next - oid.header);
+    const int n = obj != nullptr ? OBJ_obj2txt(oid_txt, sizeof(oid_txt), obj, 1) : -1;
+    ASN1_OBJECT_free(obj);
+    const auto params = n > 0 && n < static_cast<int>(sizeof(oid_txt))
+                            ? core::gost28147_param_set_from_oid(oid_txt)
+                            : std::nullopt;
+    if (!params) {
+        raise(kInternal, "unknown GOST 28147-89 parameter set in the key transport");
+        return 0;
+    }
+    // ephemeralPublicKey is [0] IMPLICIT: re-tag it as the SubjectPublicKeyInfo SEQUENCE.
+    std::uint8_t spki[512];
+    const std::size_t spki_len = static_cast<std::size_t>(eph.next - eph.header);
+    if (spki_len > sizeof(spki)) return 0;
+    std::memcpy(spki, eph.header, spki_len);
+    spki[0] = V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED;
+    const unsigned char* sp = spki;
+    EVP_PKEY* peer = d2i_PUBKEY(nullptr, &sp, static_cast<long>(spki_len));
+    if (peer == nullptr || sp != spki + spki_len) {
+        EVP_PKEY_free(peer);
+        raise(kInternal, "bad ephemeral key in the key transport");
+        return 0;
+    }
+    core::SecretBytes<32> kek;
+    std::uint8_t wrapped[core::keywrap_wrapped_bytes];  // UKM | CEK_ENC | CEK_MAC
+    std::memcpy(wrapped, ukm.content, 8);
+    std::memcpy(wrapped + 8, enc.content, 32);
+    std::memcpy(wrapped + 40, mac.content, 4);
+    int ok = 0;
+    if (!provider_vko(own, peer, {ukm.content, 8}, 256, kek.span())) {
+        raise(kProviderFailed, "VKO with the ephemeral key (wrong curve or invalid point?)");
+    } else if (!core::ok(
+                   core::cryptopro_key_unwrap(*params, kek.span(), wrapped, {out, kPmsBytes}))) {
+        raise(kInternal, "CryptoPro key unwrap: the premaster secret's MAC does not match");
+    } else {
+        *outlen = kPmsBytes;
+        ok = 1;
+    }
+    EVP_PKEY_free(peer);
+    return ok;
+}
+
 }  // namespace
 
 int keyx_decrypt(EVP_PKEY* own, int cipher_nid, std::span<const std::uint8_t> ukm,
@@ -71,9 +174,10 @@ int keyx_decrypt(EVP_PKEY* own, int cipher_nid, std::span<const std::uint8_t> uk
         cipher = core::Kexp15Cipher::kuznyechik;
     else if (cipher_nid == NID_magma_ctr || cipher_nid == NID_magma_ctr_acpkm)
         cipher = core::Kexp15Cipher::magma;
+    else if (cipher_nid == NID_undef)  // kGOST: no EVP_PKEY_CTRL_CIPHER
+        return decrypt_gost89(own, in, inlen, out, outlen);
     else {
-        raise(kInternal,
-              "GOST key transport without a GOST 2018 cipher (kGOST is not supported yet)");
+        raise(kInternal, "GOST key transport for an unknown cipher");
         return 0;
     }
     if (ukm.size() != core::keg_input_bytes) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The GOST TLS 1.2 record MACs for libssl 3.0: the MAC key types kuznyechik-mac / magma-mac
-// (legacy EVP_PKEY_ASN1_METHOD + EVP_PKEY_METHOD, what EVP_PKEY_new_mac_key and
+// The GOST TLS 1.2 record MACs for libssl 3.0: the MAC key types kuznyechik-mac, magma-mac and
+// gost-mac-12 (legacy EVP_PKEY_ASN1_METHOD + EVP_PKEY_METHOD, what EVP_PKEY_new_mac_key and
 // EVP_DigestSignInit_ex need) and their EVP_MD forms (OMAC of GOST R 34.13-2015, keyed through
 // the EVP_PKEY_CTRL_DIGESTINIT control, re-keyed per record by EVP_MD_CTRL_TLSTREE).
 //
@@ -20,6 +20,7 @@
 #include <optional>
 
 #include "bridge.hpp"
+#include "gostcsp/gost28147.hpp"
 #include "gostcsp/kuznyechik.hpp"
 #include "gostcsp/magma.hpp"
 #include "gostcsp/secure.hpp"
@@ -135,10 +136,32 @@ struct MacState final : MacStateBase {
     Omac<Cipher> omac;
 };
 
+// gost-mac-12: the 28147 IMIT (tc26-Z, CryptoPro key meshing), 4 bytes, zero start value; in
+// TLS a stream MAC (TLS1_STREAM_MAC: one state across the records, each tag from a copy).
+struct ImitState final : MacStateBase {
+    MacStateBase* clone() const noexcept override { return new (std::nothrow) ImitState(*this); }
+    void set_root(std::span<const std::uint8_t, kKeyBytes> key) noexcept override {
+        imit.emplace(core::Gost28147(key, core::Gost28147ParamSet::tc26_z), true);
+        keyed = true;
+    }
+    void tlstree(std::uint64_t) noexcept override {}
+    void reset() noexcept override {
+        if (imit) imit->reset();
+    }
+    void update(const std::uint8_t* p, std::size_t len) noexcept override {
+        imit->update({p, len});
+    }
+    void final(std::uint8_t* out, std::size_t len) noexcept override {
+        (void)imit->final({out, len});
+    }
+    std::optional<core::Gost28147Imit> imit;
+};
+
 struct MacKind {
     int nid;
     const char* name;
-    std::size_t size;
+    std::size_t size;   // tag bytes
+    std::size_t block;  // the cipher's block
     MacStateBase* (*make)() noexcept;
 };
 template <class S>
@@ -146,13 +169,14 @@ MacStateBase* make_state() noexcept {
     return new (std::nothrow) S();
 }
 const MacKind kMacs[] = {
-    {NID_kuznyechik_mac, "kuznyechik-mac", 16,
+    {NID_kuznyechik_mac, "kuznyechik-mac", 16, 16,
      &make_state<MacState<core::Kuznyechik, core::TlsTreeSuite::kuznyechik_ctr_omac>>},
-    {NID_magma_mac, "magma-mac", 8,
+    {NID_magma_mac, "magma-mac", 8, 8,
      &make_state<MacState<core::Magma, core::TlsTreeSuite::magma_ctr_omac>>},
+    {NID_gost_mac_12, "gost-mac-12", 4, 8, &make_state<ImitState>},
 };
 constexpr std::size_t kMacCount = sizeof(kMacs) / sizeof(kMacs[0]);
-const int kMacNids[kMacCount] = {NID_kuznyechik_mac, NID_magma_mac};
+const int kMacNids[kMacCount] = {NID_kuznyechik_mac, NID_magma_mac, NID_gost_mac_12};
 
 EVP_MD* g_md[kMacCount] = {};
 EVP_PKEY_ASN1_METHOD* g_ameth[kMacCount] = {};
@@ -354,14 +378,14 @@ int pm_signctx(EVP_PKEY_CTX* ctx, unsigned char* sig, size_t* siglen, EVP_MD_CTX
 }
 
 using KeygenFn = int (*)(EVP_PKEY_CTX*, EVP_PKEY*);
-const KeygenFn kKeygens[kMacCount] = {&pm_keygen<0>, &pm_keygen<1>};
+const KeygenFn kKeygens[kMacCount] = {&pm_keygen<0>, &pm_keygen<1>, &pm_keygen<2>};
 
 bool build_mac(std::size_t i) noexcept {
     const MacKind& k = kMacs[i];
     EVP_MD* md = EVP_MD_meth_new(k.nid, NID_undef);
     if (md == nullptr) return false;
-    const int n = static_cast<int>(k.size);  // OMAC tag = one block
-    if (EVP_MD_meth_set_result_size(md, n) != 1 || EVP_MD_meth_set_input_blocksize(md, n) != 1 ||
+    if (EVP_MD_meth_set_result_size(md, static_cast<int>(k.size)) != 1 ||
+        EVP_MD_meth_set_input_blocksize(md, static_cast<int>(k.block)) != 1 ||
         EVP_MD_meth_set_app_datasize(md, sizeof(MacStateBase*)) != 1 ||
         EVP_MD_meth_set_init(md, &md_init) != 1 || EVP_MD_meth_set_update(md, &md_update) != 1 ||
         EVP_MD_meth_set_final(md, &md_final) != 1 || EVP_MD_meth_set_copy(md, &md_copy) != 1 ||
