@@ -4,7 +4,7 @@
 # gost-engine in that process) and `openssl s_client -engine gost` (gost-engine 3.0.1, a separate
 # process). The server runs `-rev`: every line the client sends comes back reversed, so the
 # payload is checked in both directions, by the peer's independent implementation.
-#   tls_interop_test.sh <flow>     flows: suites_256, suites_512, bad_suite
+#   tls_interop_test.sh <flow>     flows: suites_256, suites_512, token, bad_suite
 # Exit 0 = pass, 77 = skipped (explained on stderr).
 set -euo pipefail
 
@@ -15,12 +15,15 @@ scratch="${GOSTCSP_SCRATCH:-$PWD/scratch}/$flow"
 rm -rf "$scratch" && mkdir -p "$scratch" && cd "$scratch"
 source "$(dirname "${BASH_SOURCE[0]}")/../support/cli_common.sh"
 
+[ "$flow" = token ] && [ -n "${GOSTCSP_P11_MODULE:-}" ] && PKCS11_MODULE_LINE="pkcs11-module = $GOSTCSP_P11_MODULE"
+
 # gost-engine must be there (the peer); it is never loaded into the server's process.
 env -u OPENSSL_MODULES -u OPENSSL_ENGINES OPENSSL_CONF=/dev/null openssl engine gost >/dev/null 2>&1 ||
     skip "gost-engine (libengine-gost-openssl) is not installed"
 
 # The configuration docs/tls.md documents: provider for keys, certificates and Streebog; engine
 # for libssl's legacy-only parts (ciphers, MACs, key transport), default_algorithms = ALL.
+# PKCS11_MODULE_LINE: the token flow's module (the soft token built here).
 cat > gostcsp.cnf <<EOF
 openssl_conf = openssl_init
 [openssl_init]
@@ -33,6 +36,7 @@ gostcsp = gostcsp_sect
 activate = 1
 [gostcsp_sect]
 activate = 1
+${PKCS11_MODULE_LINE:-}
 [engine_sect]
 gostcsp = gostcsp_engine_sect
 [gostcsp_engine_sect]
@@ -60,10 +64,14 @@ trap cleanup EXIT
 free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # start_server NAME KEY CERT CIPHERS: s_server in the background; sets $port and $server_pid.
+# A software KEY (a file name) is loaded through the engine (-keyform engine); KEY_ARGS, if set,
+# replaces that (token keys: the engine's pkcs11: loader or a key-URI file make them shells).
 start_server() {
     local name="$1" key="$2" cert="$3" ciphers="$4" i
+    local key_args=(-engine gostcsp -keyform engine -key "$scratch/$key")
+    [ -n "${KEY_ARGS:-}" ] && key_args=(-key "$KEY_ARGS")
     port="$(free_port)"
-    G s_server -accept "127.0.0.1:$port" -engine gostcsp -keyform engine -key "$scratch/$key" \
+    G s_server -accept "127.0.0.1:$port" "${key_args[@]}" \
         -cert "$cert" -tls1_2 -cipher "$ciphers" -rev >"$name.out" 2>"$name.err" &
     server_pid=$!
     servers+=("$server_pid")
@@ -127,9 +135,51 @@ run_suites() {  # run_suites ALG PARAMSET
     kill -0 "$server_pid" || fail "server died"
 }
 
+# Token keys (the soft token built here, through the provider): a pkcs11: URI with pin-source
+# (the engine's pkcs11: store loader hands it out as a shell) and a key-URI file; VKO runs on
+# the token (C_DeriveKey), the rest of the key transport in the engine.
+run_token() {
+    local module="${GOSTCSP_P11_MODULE:-}" tool="${GOSTCSP_TOOL:-}"
+    [ -n "$module" ] && [ -f "$module" ] && [ -n "$tool" ] && [ -x "$tool" ] || skip "PKCS#11 module or gostcsp-tool not built"
+    export GOSTCSP_TOKEN_DIR="$scratch/tokens" GOSTCSP_CONF="$scratch/gostcsp.conf"
+    printf 'test_token = true\nkdf_iterations = 64\nuser_max_retries = 5\nso_max_retries = 3\nallow_factory_pins = true\n' > "$GOSTCSP_CONF"
+    export SO_PIN=12345678 FACTORY_PIN=87654321 USER_PIN='Teal-Otter-5531'
+    local t=tok-tls
+    "$tool" init-token --label $t --so-pin-env SO_PIN >/dev/null 2>&1 || fail "init-token"
+    "$tool" unblock --token $t --so-pin-env SO_PIN --new-pin-env FACTORY_PIN >/dev/null 2>&1 || fail "unblock"
+    "$tool" change-pin --token $t --pin-env FACTORY_PIN --new-pin-env USER_PIN >/dev/null 2>&1 || fail "change-pin"
+    "$tool" keygen --token $t --pin-env USER_PIN --bits 256 --param-set tc26-256-B --label tls256 --id 01 >/dev/null 2>&1 || fail "keygen 256"
+    "$tool" keygen --token $t --pin-env USER_PIN --bits 512 --param-set tc26-512-B --label tls512 --id 02 >/dev/null 2>&1 || fail "keygen 512"
+    printf '%s\n' "$USER_PIN" > pin.txt
+    "$tool" key-uri --token $t --label tls512 --pin-source "$scratch/pin.txt" -o tls512-uri.pem >/dev/null 2>&1 || fail "key-uri"
+    local bits uri suite
+    for bits in 256 512; do
+        uri="pkcs11:token=$t;object=tls$bits;type=private"
+        G req -x509 -new -key "$uri" -passin env:USER_PIN -subj "/CN=localhost" -days 2 -out tok$bits.pem 2>req.err ||
+            { cat req.err >&2; fail "certificate for the token key $bits"; }
+    done
+    # 256: the URI; 512: the key-URI file. Both with every suite.
+    for bits in 256 512; do
+        if [ $bits = 256 ]; then
+            KEY_ARGS="pkcs11:token=$t;object=tls256;type=private?pin-source=$(uri_path "$scratch/pin.txt")"
+        else
+            KEY_ARGS="$scratch/tls512-uri.pem"
+        fi
+        start_server tok$bits "" tok$bits.pem "$KZ:$MG:$CNT:$CNT_LEGACY"
+        for suite in "$KZ" "$MG" "$CNT_LEGACY"; do
+            payload in.txt 20 3000
+            gost_client "$suite" in.txt out.txt || { cat out.txt.err tok$bits.err >&2; fail "$suite: s_client failed (token key $bits)"; }
+            check_session "$suite" in.txt out.txt
+        done
+        ok "token key $bits ($([ $bits = 256 ] && echo "pkcs11: URI" || echo "key-URI file")): three suites"
+    done
+    unset KEY_ARGS
+}
+
 case "$flow" in
     suites_256) run_suites gost2012_256 TCA ;;
     suites_512) run_suites gost2012_512 A ;;
+    token) run_token ;;
     bad_suite)
         G genpkey -algorithm gost2012_256 -pkeyopt paramset:TCB -out srv.key
         G req -x509 -new -key srv.key -subj "/CN=localhost" -days 2 -out srv.pem
