@@ -49,6 +49,7 @@ ERR_STRING_DATA g_reasons[] = {
     {kNoPeerKey, "no peer key set"},
     {kBadKeyRef, "bad gostcsp key reference"},
     {kInternal, "internal error"},
+    {kBadKeyTransport, "invalid GOST key transport"},
     {0, nullptr},
 };
 ERR_STRING_DATA g_libname[] = {{0, "gostcsp engine"}, {0, nullptr}};
@@ -419,6 +420,12 @@ int pm_derive(EVP_PKEY_CTX* ctx, unsigned char* key, size_t* keylen) noexcept {
 int pm_ctrl_str(EVP_PKEY_CTX* ctx, const char* type, const char* value) noexcept {
     OpState* s = state(ctx);
     if (s == nullptr || type == nullptr || value == nullptr) return 0;
+    if (std::strcmp(type, "tls-cipher") == 0) {  // the kGOST18 transport's cipher, as libssl's
+        const int nid = OBJ_sn2nid(value);       // EVP_PKEY_CTRL_CIPHER (tests, pkeyutl)
+        if (nid != NID_kuznyechik_ctr && nid != NID_magma_ctr) return 0;
+        s->cipher_nid = nid;
+        return 1;
+    }
     if (std::strcmp(type, "ukmhex") == 0) {  // gost-engine's and the provider's spelling
         long len = 0;
         unsigned char* buf = OPENSSL_hexstr2buf(value, &len);

@@ -116,7 +116,7 @@ int decrypt_gost89(EVP_PKEY* own, const unsigned char* in, std::size_t inlen, un
     if (!shape) {
         // Also a transport without an ephemeral key (key agreement with the client's
         // certificate key) or with a maskKey: not supported.
-        raise(kInternal, "malformed or unsupported GostR3410-KeyTransport");
+        raise(kBadKeyTransport, "malformed or unsupported GostR3410-KeyTransport");
         return 0;
     }
     // encryptionParamSet: the 28147 S-boxes of the key wrap.
@@ -129,7 +129,7 @@ int decrypt_gost89(EVP_PKEY* own, const unsigned char* in, std::size_t inlen, un
                             ? core::gost28147_param_set_from_oid(oid_txt)
                             : std::nullopt;
     if (!params) {
-        raise(kInternal, "unknown GOST 28147-89 parameter set in the key transport");
+        raise(kBadKeyTransport, "unknown GOST 28147-89 parameter set in the key transport");
         return 0;
     }
     // ephemeralPublicKey is [0] IMPLICIT: re-tag it as the SubjectPublicKeyInfo SEQUENCE.
@@ -142,7 +142,7 @@ int decrypt_gost89(EVP_PKEY* own, const unsigned char* in, std::size_t inlen, un
     EVP_PKEY* peer = d2i_PUBKEY(nullptr, &sp, static_cast<long>(spki_len));
     if (peer == nullptr || sp != spki + spki_len) {
         EVP_PKEY_free(peer);
-        raise(kInternal, "bad ephemeral key in the key transport");
+        raise(kBadKeyTransport, "bad ephemeral key in the key transport");
         return 0;
     }
     core::SecretBytes<32> kek;
@@ -152,10 +152,11 @@ int decrypt_gost89(EVP_PKEY* own, const unsigned char* in, std::size_t inlen, un
     std::memcpy(wrapped + 40, mac.content, 4);
     int ok = 0;
     if (!provider_vko(own, peer, {ukm.content, 8}, 256, kek.span())) {
-        raise(kProviderFailed, "VKO with the ephemeral key (wrong curve or invalid point?)");
+        raise(kBadKeyTransport,
+              "VKO with the ephemeral key failed (wrong curve or invalid point?)");
     } else if (!core::ok(
                    core::cryptopro_key_unwrap(*params, kek.span(), wrapped, {out, kPmsBytes}))) {
-        raise(kInternal, "CryptoPro key unwrap: the premaster secret's MAC does not match");
+        raise(kBadKeyTransport, "CryptoPro key unwrap: the premaster secret's MAC does not match");
     } else {
         *outlen = kPmsBytes;
         ok = 1;
@@ -204,16 +205,17 @@ int keyx_decrypt(EVP_PKEY* own, int cipher_nid, std::span<const std::uint8_t> uk
     std::uint8_t ukm_le[core::keg_ukm_bytes];
     const std::size_t n = core::kexp15_block_bytes(cipher);
     if (!parse_transport(in, inlen, &psexp, &eph)) {
-        raise(kInternal, "malformed PSKeyTransport");
+        raise(kBadKeyTransport, "malformed PSKeyTransport");
     } else if (static_cast<std::size_t>(ASN1_STRING_length(psexp)) != kPmsBytes + n) {
-        raise(kInternal, "PSEXP of the wrong length");
+        raise(kBadKeyTransport, "PSEXP of the wrong length");
     } else if (!core::ok(core::keg_ukm(ukm, ukm_le))) {
         raise(kInternal, "KEG UKM");
     } else if (bits == 512 ? !provider_vko(own, eph, ukm_le, 512, kexp.span())
                            : !provider_vko(own, eph, ukm_le, 256, std::span(vko.data(), 32)) ||
                                  !core::ok(core::keg_expand_256(std::span(vko.data(), 32), ukm,
                                                                 kexp.span()))) {
-        raise(kProviderFailed, "VKO with the ephemeral key (wrong curve or invalid point?)");
+        raise(kBadKeyTransport,
+              "VKO with the ephemeral key failed (wrong curve or invalid point?)");
     } else {
         const std::span<const std::uint8_t> k(kexp.data(), kexp.size());
         const core::Status st =
@@ -223,7 +225,7 @@ int keyx_decrypt(EVP_PKEY* own, int cipher_nid, std::span<const std::uint8_t> uk
             *outlen = kPmsBytes;
             ok = 1;
         } else {
-            raise(kInternal, "KImp15: the premaster secret's MAC does not match");
+            raise(kBadKeyTransport, "KImp15: the premaster secret's MAC does not match");
         }
     }
     ASN1_OCTET_STRING_free(psexp);

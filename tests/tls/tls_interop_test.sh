@@ -4,7 +4,7 @@
 # gost-engine in that process) and `openssl s_client -engine gost` (gost-engine 3.0.1, a separate
 # process). The server runs `-rev`: every line the client sends comes back reversed, so the
 # payload is checked in both directions, by the peer's independent implementation.
-#   tls_interop_test.sh <flow>     flows: suites_256, suites_512, token, bad_suite
+#   tls_interop_test.sh <flow>     flows: suites_256, suites_512, token, bad_suite, keyx_bad_input
 # Exit 0 = pass, 77 = skipped (explained on stderr).
 set -euo pipefail
 
@@ -176,10 +176,81 @@ run_token() {
     unset KEY_ARGS
 }
 
+# The server half of the key transport outside TLS (`pkeyutl -decrypt` on the engine's shell key,
+# what tls_process_cke_gost* call): gost-engine's GostR3410-KeyTransport decrypts to its secret;
+# truncated, forged and wrong-curve transports fail with a reason, never a crash.
+der_tools() {  # der_tools CMD ARGS: small DER edits for the forged inputs
+    "$PY" - "$@" <<'PYEOF'
+import sys
+def tlv(tag, body):
+    n = len(body)
+    l = bytes([n]) if n < 128 else (bytes([0x81, n]) if n < 256 else bytes([0x82, n >> 8, n & 255]))
+    return bytes([tag]) + l + body
+cmd = sys.argv[1]
+if cmd == "flip":                      # flip IN OFFSET OUT
+    d = bytearray(open(sys.argv[2], "rb").read()); d[int(sys.argv[3])] ^= 1
+    open(sys.argv[4], "wb").write(bytes(d))
+elif cmd == "cut":                     # cut IN BYTES OUT
+    d = open(sys.argv[2], "rb").read(); open(sys.argv[4], "wb").write(d[:-int(sys.argv[3])])
+elif cmd == "pskt":                    # pskt PSEXP_LEN SPKI.der OUT: PSKeyTransport, random PSEXP
+    import os
+    psexp = os.urandom(int(sys.argv[2])); spki = open(sys.argv[3], "rb").read()
+    open(sys.argv[4], "wb").write(tlv(0x30, tlv(0x04, psexp) + spki))
+PYEOF
+}
+run_keyx_bad_input() {
+    G genpkey -algorithm gost2012_256 -pkeyopt paramset:TCA -out srv.key
+    G genpkey -algorithm gost2012_512 -pkeyopt paramset:A -out srv512.key
+    G genpkey -algorithm gost2012_256 -pkeyopt paramset:TCB -out other.key
+    G genpkey -algorithm gost2012_256 -pkeyopt paramset:TCA -out eph.key
+    local k
+    for k in srv srv512 other eph; do
+        G pkey -in $k.key -pubout -out $k.pub
+        G pkey -in $k.key -pubout -outform DER -out $k.spki
+    done
+    D() { G pkeyutl -decrypt -engine gostcsp -keyform engine -inkey "$scratch/$1" -in "$2" -out "$3" "${@:4}"; }
+    # kGOST: gost-engine encrypts (VKO + CryptoPro key wrap), we decrypt.
+    head -c 32 /dev/urandom > pms.bin
+    for k in srv srv512; do
+        E pkeyutl -engine gost -encrypt -pubin -inkey $k.pub -in pms.bin -out $k.ct 2>/dev/null || fail "gost-engine encrypt ($k)"
+        D $k.key $k.ct got.bin 2>err.txt || { cat err.txt >&2; fail "decrypt of gost-engine's key transport ($k)"; }
+        same pms.bin got.bin "kGOST key transport ($k)"
+    done
+    ok "kGOST: gost-engine's GostR3410-KeyTransport to 256/512-bit keys decrypts to its secret"
+    E pkeyutl -engine gost -encrypt -pubin -inkey other.pub -in pms.bin -out other.ct 2>/dev/null || fail "gost-engine encrypt (other)"
+    der_tools cut srv.ct 10 cut.ct
+    der_tools flip srv.ct 10 enc.ct      # encryptedKey
+    der_tools flip srv.ct 41 mac.ct      # macKey
+    der_tools flip srv.ct 158 ukm.ct     # ukm
+    : > empty.ct
+    expect_error "invalid GOST key transport" D srv.key cut.ct o.bin
+    expect_error "MAC does not match" D srv.key enc.ct o.bin
+    expect_error "MAC does not match" D srv.key mac.ct o.bin
+    expect_error "MAC does not match" D srv.key ukm.ct o.bin
+    expect_error "invalid GOST key transport" D srv.key empty.ct o.bin
+    expect_error "wrong curve" D srv.key other.ct o.bin
+    ok "kGOST: truncated, forged (key, MAC, UKM), empty and wrong-curve transports refused"
+    # kGOST18 (the cipher and HASH(r_c | r_s) as libssl sets them): structurally valid transports
+    # with a forged PSEXP, a wrong-length PSEXP, a wrong-curve ephemeral key, no UKM.
+    local h18=(-pkeyopt tls-cipher:kuznyechik-ctr -pkeyopt ukmhex:"$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')")
+    der_tools pskt 48 eph.spki forged.ct
+    der_tools pskt 40 eph.spki short.ct
+    der_tools pskt 48 other.spki curve.ct
+    der_tools cut forged.ct 7 cut18.ct
+    expect_error "MAC does not match" D srv.key forged.ct o.bin "${h18[@]}"
+    expect_error "wrong length" D srv.key short.ct o.bin "${h18[@]}"
+    expect_error "wrong curve" D srv.key curve.ct o.bin "${h18[@]}"
+    expect_error "invalid GOST key transport" D srv.key cut18.ct o.bin "${h18[@]}"
+    expect_error "32-byte" D srv.key forged.ct o.bin -pkeyopt tls-cipher:kuznyechik-ctr
+    expect_error "MAC does not match" D srv.key short.ct o.bin -pkeyopt tls-cipher:magma-ctr "${h18[@]:2}"
+    ok "kGOST18: forged, wrong-length, wrong-curve, truncated and UKM-less transports refused"
+}
+
 case "$flow" in
     suites_256) run_suites gost2012_256 TCA ;;
     suites_512) run_suites gost2012_512 A ;;
     token) run_token ;;
+    keyx_bad_input) run_keyx_bad_input ;;
     bad_suite)
         G genpkey -algorithm gost2012_256 -pkeyopt paramset:TCB -out srv.key
         G req -x509 -new -key srv.key -subj "/CN=localhost" -days 2 -out srv.pem
