@@ -4,7 +4,9 @@
 # gost-engine in that process) and `openssl s_client -engine gost` (gost-engine 3.0.1, a separate
 # process). The server runs `-rev`: every line the client sends comes back reversed, so the
 # payload is checked in both directions, by the peer's independent implementation.
-#   tls_interop_test.sh <flow>     flows: suites_256, suites_512, token, bad_suite, keyx_bad_input
+#   tls_interop_test.sh <flow>     flows: suites_256, suites_512, token, bad_suite, keyx_bad_input,
+#                                  nginx (nginx 1.22 with its own config: s_client and curl with
+#                                  gost-engine as clients)
 # Exit 0 = pass, 77 = skipped (explained on stderr).
 set -euo pipefail
 
@@ -246,11 +248,118 @@ run_keyx_bad_input() {
     ok "kGOST18: forged, wrong-length, wrong-curve, truncated and UKM-less transports refused"
 }
 
+# nginx 1.22 (Debian's nginx-light) with its own configuration in the scratch directory: the key
+# through the engine ("engine:gostcsp:/path", what nginx 1.22 takes), 4 workers; a static file
+# (client -> server: the request; server -> client: 1 MB) and the echo module for a 200 KB POST
+# body back. Clients: gost-engine's s_client and curl 7.88 with an openssl.cnf loading gost-engine.
+run_nginx() {
+    command -v nginx >/dev/null 2>&1 || skip "nginx is not installed (scripts/deps.sh installs nginx-light)"
+    local echo_mod=/usr/lib/nginx/modules/ngx_http_echo_module.so
+    [ -f "$echo_mod" ] || skip "nginx's echo module (libnginx-mod-http-echo) is not installed"
+    local bits
+    for bits in 256 512; do
+        if [ $bits = 256 ]; then G genpkey -algorithm gost2012_256 -pkeyopt paramset:TCA -out srv$bits.key
+        else G genpkey -algorithm gost2012_512 -pkeyopt paramset:B -out srv$bits.key; fi
+        G req -x509 -new -key srv$bits.key -subj "/CN=localhost" -days 2 -out srv$bits.pem
+    done
+    mkdir -p www tmp && head -c 1048576 /dev/urandom > www/blob.bin
+    cat > gost-client.cnf <<'EOF2'
+openssl_conf = openssl_def
+[openssl_def]
+engines = engine_section
+[engine_section]
+gost = gost_section
+[gost_section]
+engine_id = gost
+default_algorithms = ALL
+EOF2
+    for bits in 256 512; do
+        port="$(free_port)"
+        cat > nginx.conf <<EOF2
+load_module $echo_mod;
+daemon off;
+master_process on;
+worker_processes 4;
+pid $scratch/nginx.pid;
+error_log $scratch/nginx-error.log info;
+env OPENSSL_CONF;
+env OPENSSL_MODULES;
+env OPENSSL_ENGINES;
+events { worker_connections 64; }
+http {
+    access_log $scratch/nginx-access.log;
+    client_body_temp_path $scratch/tmp;
+    proxy_temp_path $scratch/tmp;
+    fastcgi_temp_path $scratch/tmp;
+    uwsgi_temp_path $scratch/tmp;
+    scgi_temp_path $scratch/tmp;
+    server {
+        listen 127.0.0.1:$port ssl;
+        ssl_protocols TLSv1.2;
+        ssl_ciphers $KZ:$MG:$CNT:$CNT_LEGACY;
+        ssl_certificate $scratch/srv$bits.pem;
+        ssl_certificate_key "engine:gostcsp:$scratch/srv$bits.key";
+        root $scratch/www;
+        client_max_body_size 1m;
+        client_body_buffer_size 1m;
+        location /echo { echo_read_request_body; echo_request_body; }
+    }
+}
+EOF2
+        env OPENSSL_CONF="$scratch/gostcsp.cnf" OPENSSL_MODULES="$prov_dir" OPENSSL_ENGINES="$eng_dir" \
+            nginx -p "$scratch" -c "$scratch/nginx.conf" -e "$scratch/nginx-error.log" >nginx.out 2>&1 &
+        server_pid=$!
+        servers+=("$server_pid")
+        local i
+        for i in $(seq 1 100); do
+            (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+            kill -0 "$server_pid" 2>/dev/null || { cat nginx.out nginx-error.log >&2; fail "nginx ($bits) died at start"; }
+            sleep 0.1
+        done
+        [ "$(pgrep -c -P "$server_pid")" -ge 4 ] || fail "nginx ($bits): fewer than 4 workers"
+        local suite
+        for suite in "$KZ" "$MG" "$CNT" "$CNT_LEGACY"; do
+            # s_client: the 1 MB file, then a POST of 200 KB echoed back
+            printf 'GET /blob.bin HTTP/1.1\r\nHost: localhost\r\n\r\n' > req.txt
+            "$PY" -c 'import os,sys; b=os.urandom(100000).hex().encode(); open("body.bin","wb").write(b); sys.stdout.buffer.write(b"POST /echo HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(b) + b)' >> req.txt
+            { cat req.txt; sleep 2; } | E s_client -engine gost -connect "127.0.0.1:$port" -tls1_2 -cipher "$suite" \
+                -ign_eof -quiet > resp.bin 2>resp.err || { cat resp.err >&2; fail "nginx $bits $suite: s_client"; }
+            "$PY" - <<'PYEOF' || fail "nginx $bits $suite: responses differ from what was sent"
+blob = open("www/blob.bin", "rb").read(); body = open("body.bin", "rb").read()
+r = open("resp.bin", "rb").read()
+h1, rest = r.split(b"\r\n\r\n", 1)
+assert h1.startswith(b"HTTP/1.1 200"), h1[:40]
+assert rest[:len(blob)] == blob, "GET body"
+h2, echoed = rest[len(blob):].split(b"\r\n\r\n", 1)
+assert h2.startswith(b"HTTP/1.1 200"), h2[:40]
+# echo answers chunked: strip the chunk framing
+out = b""
+while echoed:
+    size, echoed = echoed.split(b"\r\n", 1); n = int(size, 16)
+    if n == 0: break
+    out += echoed[:n]; echoed = echoed[n + 2:]
+assert out == body, "echoed POST body"
+PYEOF
+            # curl 7.88, gost-engine from its openssl.cnf
+            env -u OPENSSL_MODULES -u OPENSSL_ENGINES OPENSSL_CONF="$scratch/gost-client.cnf" \
+                curl -sS -k --tlsv1.2 --tls-max 1.2 --ciphers "$suite" -o curl.bin -w '%{http_code}' \
+                "https://127.0.0.1:$port/blob.bin" > curl.code 2>curl.err || { cat curl.err >&2; fail "nginx $bits $suite: curl"; }
+            [ "$(cat curl.code)" = 200 ] || fail "nginx $bits $suite: curl got HTTP $(cat curl.code)"
+            same www/blob.bin curl.bin "nginx $bits $suite: curl download"
+            ok "nginx ($bits-bit key, 4 workers) $suite: s_client GET 1 MB + POST 200 KB echoed; curl GET 1 MB"
+        done
+        kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+        ! grep -E '\[(alert|emerg|crit)\]|exited on signal' nginx-error.log || fail "nginx ($bits) logged a crash or alert"
+        : > nginx-error.log
+    done
+}
+
 case "$flow" in
     suites_256) run_suites gost2012_256 TCA ;;
     suites_512) run_suites gost2012_512 A ;;
     token) run_token ;;
     keyx_bad_input) run_keyx_bad_input ;;
+    nginx) run_nginx ;;
     bad_suite)
         G genpkey -algorithm gost2012_256 -pkeyopt paramset:TCB -out srv.key
         G req -x509 -new -key srv.key -subj "/CN=localhost" -days 2 -out srv.pem
