@@ -6,7 +6,8 @@
 # payload is checked in both directions, by the peer's independent implementation.
 #   tls_interop_test.sh <flow>     flows: suites_256, suites_512, token, bad_suite, keyx_bad_input,
 #                                  nginx (nginx 1.22 with its own config: s_client and curl with
-#                                  gost-engine as clients)
+#                                  gost-engine as clients), python (Python 3.11's ssl as the
+#                                  server, the key named by a gostcsp key reference file)
 # Exit 0 = pass, 77 = skipped (explained on stderr).
 set -euo pipefail
 
@@ -354,12 +355,71 @@ PYEOF
     done
 }
 
+# Python 3.11's ssl module as the server: it can only read key files (SSL_CTX_use_PrivateKey_file),
+# so the key is a gostcsp key reference (PKCS#8 with the reference OID naming the key file), which
+# the engine's ASN.1 method turns into a shell. The server echoes each line reversed.
+KEYREF_OID=2.25.204242435340915082712179152027141201539
+make_keyref() {  # make_keyref URI-OR-PATH OUT.pem
+    printf 'asn1 = SEQUENCE:p8\n[p8]\nversion = INTEGER:0\nalg = SEQUENCE:alg\nkey = FORMAT:ASCII,OCTETSTRING:%s\n[alg]\noid = OID:%s\n' \
+        "$1" "$KEYREF_OID" > keyref.cnf
+    openssl asn1parse -genconf keyref.cnf -noout -out keyref.der >/dev/null
+    { echo "-----BEGIN PRIVATE KEY-----"; base64 -w 64 keyref.der; echo "-----END PRIVATE KEY-----"; } > "$2"
+}
+run_python() {
+    G genpkey -algorithm gost2012_256 -pkeyopt paramset:TCA -out srv.key
+    G req -x509 -new -key srv.key -subj "/CN=localhost" -days 2 -out srv.pem
+    make_keyref "$scratch/srv.key" srv-ref.pem
+    cat > pysrv.py <<'PYEOF'
+import socket, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+ctx.set_ciphers(sys.argv[4])
+ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+s = socket.socket()
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(1)
+print("ready", flush=True)
+c, _ = s.accept()
+t = ctx.wrap_socket(c, server_side=True)
+print("cipher", t.cipher()[0], flush=True)
+f = t.makefile("rwb")
+for line in f:
+    if line.strip() == b"CLOSE":
+        break
+    f.write(line.rstrip(b"\n")[::-1] + b"\n")
+    f.flush()
+f.close()
+t.unwrap()
+t.close()
+PYEOF
+    local suite i
+    for suite in "$KZ" "$MG" "$CNT_LEGACY"; do
+        port="$(free_port)"
+        env OPENSSL_CONF="$scratch/gostcsp.cnf" OPENSSL_MODULES="$prov_dir" OPENSSL_ENGINES="$eng_dir" \
+            "$PY" pysrv.py "$port" srv.pem srv-ref.pem "$suite" >py.out 2>py.err &
+        server_pid=$!
+        servers+=("$server_pid")
+        for i in $(seq 1 100); do  # (one accept only: wait for "ready", do not probe the port)
+            grep -q '^ready' py.out 2>/dev/null && break
+            kill -0 "$server_pid" 2>/dev/null || { cat py.err >&2; fail "python server died at start"; }
+            sleep 0.1
+        done
+        payload in.txt 30 2000
+        gost_client "$suite" in.txt out.txt || { cat out.txt.err py.err >&2; fail "$suite: s_client against Python"; }
+        check_session "$suite" in.txt out.txt
+        wait "$server_pid" || { cat py.err >&2; fail "python server failed"; }
+        grep -q "cipher $suite" py.out || fail "python did not report $suite"
+    done
+    ok "Python 3.11 ssl server (key reference file): three suites"
+}
+
 case "$flow" in
     suites_256) run_suites gost2012_256 TCA ;;
     suites_512) run_suites gost2012_512 A ;;
     token) run_token ;;
     keyx_bad_input) run_keyx_bad_input ;;
     nginx) run_nginx ;;
+    python) run_python ;;
     bad_suite)
         G genpkey -algorithm gost2012_256 -pkeyopt paramset:TCB -out srv.key
         G req -x509 -new -key srv.key -subj "/CN=localhost" -days 2 -out srv.pem
