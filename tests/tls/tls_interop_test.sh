@@ -7,7 +7,8 @@
 #   tls_interop_test.sh <flow>     flows: suites_256, suites_512, token, bad_suite, keyx_bad_input,
 #                                  nginx (nginx 1.22 with its own config: s_client and curl with
 #                                  gost-engine as clients), python (Python 3.11's ssl as the
-#                                  server, the key named by a gostcsp key reference file)
+#                                  server, the key named by a gostcsp key reference file),
+#                                  nginx_token (nginx with token keys, workers as www-data)
 # Exit 0 = pass, 77 = skipped (explained on stderr).
 set -euo pipefail
 
@@ -18,7 +19,9 @@ scratch="${GOSTCSP_SCRATCH:-$PWD/scratch}/$flow"
 rm -rf "$scratch" && mkdir -p "$scratch" && cd "$scratch"
 source "$(dirname "${BASH_SOURCE[0]}")/../support/cli_common.sh"
 
-[ "$flow" = token ] && [ -n "${GOSTCSP_P11_MODULE:-}" ] && PKCS11_MODULE_LINE="pkcs11-module = $GOSTCSP_P11_MODULE"
+case "$flow" in token | nginx_token)
+    [ -n "${GOSTCSP_P11_MODULE:-}" ] && PKCS11_MODULE_LINE="pkcs11-module = $GOSTCSP_P11_MODULE" ;;
+esac
 
 # gost-engine must be there (the peer); it is never loaded into the server's process.
 env -u OPENSSL_MODULES -u OPENSSL_ENGINES OPENSSL_CONF=/dev/null openssl engine gost >/dev/null 2>&1 ||
@@ -141,13 +144,14 @@ run_suites() {  # run_suites ALG PARAMSET
 # Token keys (the soft token built here, through the provider): a pkcs11: URI with pin-source
 # (the engine's pkcs11: store loader hands it out as a shell) and a key-URI file; VKO runs on
 # the token (C_DeriveKey), the rest of the key transport in the engine.
-run_token() {
-    local module="${GOSTCSP_P11_MODULE:-}" tool="${GOSTCSP_TOOL:-}"
+# token_setup: a soft token "tok-tls" with keys tls256 / tls512, pin.txt, certificates tok256/512.pem
+token_setup() {
+    module="${GOSTCSP_P11_MODULE:-}" tool="${GOSTCSP_TOOL:-}"
     [ -n "$module" ] && [ -f "$module" ] && [ -n "$tool" ] && [ -x "$tool" ] || skip "PKCS#11 module or gostcsp-tool not built"
     export GOSTCSP_TOKEN_DIR="$scratch/tokens" GOSTCSP_CONF="$scratch/gostcsp.conf"
     printf 'test_token = true\nkdf_iterations = 64\nuser_max_retries = 5\nso_max_retries = 3\nallow_factory_pins = true\n' > "$GOSTCSP_CONF"
     export SO_PIN=12345678 FACTORY_PIN=87654321 USER_PIN='Teal-Otter-5531'
-    local t=tok-tls
+    t=tok-tls
     "$tool" init-token --label $t --so-pin-env SO_PIN >/dev/null 2>&1 || fail "init-token"
     "$tool" unblock --token $t --so-pin-env SO_PIN --new-pin-env FACTORY_PIN >/dev/null 2>&1 || fail "unblock"
     "$tool" change-pin --token $t --pin-env FACTORY_PIN --new-pin-env USER_PIN >/dev/null 2>&1 || fail "change-pin"
@@ -155,12 +159,16 @@ run_token() {
     "$tool" keygen --token $t --pin-env USER_PIN --bits 512 --param-set tc26-512-B --label tls512 --id 02 >/dev/null 2>&1 || fail "keygen 512"
     printf '%s\n' "$USER_PIN" > pin.txt
     "$tool" key-uri --token $t --label tls512 --pin-source "$scratch/pin.txt" -o tls512-uri.pem >/dev/null 2>&1 || fail "key-uri"
-    local bits uri suite
+    local bits
     for bits in 256 512; do
-        uri="pkcs11:token=$t;object=tls$bits;type=private"
-        G req -x509 -new -key "$uri" -passin env:USER_PIN -subj "/CN=localhost" -days 2 -out tok$bits.pem 2>req.err ||
+        G req -x509 -new -key "pkcs11:token=$t;object=tls$bits;type=private" -passin env:USER_PIN \
+            -subj "/CN=localhost" -days 2 -out tok$bits.pem 2>req.err ||
             { cat req.err >&2; fail "certificate for the token key $bits"; }
     done
+}
+run_token() {
+    token_setup
+    local bits suite
     # 256: the URI; 512: the key-URI file. Both with every suite.
     for bits in 256 512; do
         if [ $bits = 256 ]; then
@@ -253,30 +261,13 @@ run_keyx_bad_input() {
 # through the engine ("engine:gostcsp:/path", what nginx 1.22 takes), 4 workers; a static file
 # (client -> server: the request; server -> client: 1 MB) and the echo module for a 200 KB POST
 # body back. Clients: gost-engine's s_client and curl 7.88 with an openssl.cnf loading gost-engine.
-run_nginx() {
-    command -v nginx >/dev/null 2>&1 || skip "nginx is not installed (scripts/deps.sh installs nginx-light)"
+# nginx_serve LABEL CERT KEY-DIRECTIVE-VALUE: nginx with its own config, every suite, both clients.
+# NGINX_MAIN_EXTRA: more main-context lines (user, env).
+nginx_serve() {
+    local bits="$1" cert="$2" key="$3"
     local echo_mod=/usr/lib/nginx/modules/ngx_http_echo_module.so
-    [ -f "$echo_mod" ] || skip "nginx's echo module (libnginx-mod-http-echo) is not installed"
-    local bits
-    for bits in 256 512; do
-        if [ $bits = 256 ]; then G genpkey -algorithm gost2012_256 -pkeyopt paramset:TCA -out srv$bits.key
-        else G genpkey -algorithm gost2012_512 -pkeyopt paramset:B -out srv$bits.key; fi
-        G req -x509 -new -key srv$bits.key -subj "/CN=localhost" -days 2 -out srv$bits.pem
-    done
-    mkdir -p www tmp && head -c 1048576 /dev/urandom > www/blob.bin
-    cat > gost-client.cnf <<'EOF2'
-openssl_conf = openssl_def
-[openssl_def]
-engines = engine_section
-[engine_section]
-gost = gost_section
-[gost_section]
-engine_id = gost
-default_algorithms = ALL
-EOF2
-    for bits in 256 512; do
-        port="$(free_port)"
-        cat > nginx.conf <<EOF2
+    port="$(free_port)"
+    cat > nginx.conf <<EOF2
 load_module $echo_mod;
 daemon off;
 master_process on;
@@ -286,6 +277,7 @@ error_log $scratch/nginx-error.log info;
 env OPENSSL_CONF;
 env OPENSSL_MODULES;
 env OPENSSL_ENGINES;
+${NGINX_MAIN_EXTRA:-}
 events { worker_connections 64; }
 http {
     access_log $scratch/nginx-access.log;
@@ -298,8 +290,8 @@ http {
         listen 127.0.0.1:$port ssl;
         ssl_protocols TLSv1.2;
         ssl_ciphers $KZ:$MG:$CNT:$CNT_LEGACY;
-        ssl_certificate $scratch/srv$bits.pem;
-        ssl_certificate_key "engine:gostcsp:$scratch/srv$bits.key";
+        ssl_certificate $cert;
+        ssl_certificate_key $key;
         root $scratch/www;
         client_max_body_size 1m;
         client_body_buffer_size 1m;
@@ -307,25 +299,28 @@ http {
     }
 }
 EOF2
-        env OPENSSL_CONF="$scratch/gostcsp.cnf" OPENSSL_MODULES="$prov_dir" OPENSSL_ENGINES="$eng_dir" \
-            nginx -p "$scratch" -c "$scratch/nginx.conf" -e "$scratch/nginx-error.log" >nginx.out 2>&1 &
-        server_pid=$!
-        servers+=("$server_pid")
-        local i
-        for i in $(seq 1 100); do
-            (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-            kill -0 "$server_pid" 2>/dev/null || { cat nginx.out nginx-error.log >&2; fail "nginx ($bits) died at start"; }
-            sleep 0.1
-        done
-        [ "$(pgrep -c -P "$server_pid")" -ge 4 ] || fail "nginx ($bits): fewer than 4 workers"
-        local suite
-        for suite in "$KZ" "$MG" "$CNT" "$CNT_LEGACY"; do
-            # s_client: the 1 MB file, then a POST of 200 KB echoed back
-            printf 'GET /blob.bin HTTP/1.1\r\nHost: localhost\r\n\r\n' > req.txt
-            "$PY" -c 'import os,sys; b=os.urandom(100000).hex().encode(); open("body.bin","wb").write(b); sys.stdout.buffer.write(b"POST /echo HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(b) + b)' >> req.txt
-            { cat req.txt; sleep 2; } | E s_client -engine gost -connect "127.0.0.1:$port" -tls1_2 -cipher "$suite" \
-                -ign_eof -quiet > resp.bin 2>resp.err || { cat resp.err >&2; fail "nginx $bits $suite: s_client"; }
-            "$PY" - <<'PYEOF' || fail "nginx $bits $suite: responses differ from what was sent"
+    env OPENSSL_CONF="$scratch/gostcsp.cnf" OPENSSL_MODULES="$prov_dir" OPENSSL_ENGINES="$eng_dir" \
+        nginx -p "$scratch" -c "$scratch/nginx.conf" -e "$scratch/nginx-error.log" >nginx.out 2>&1 &
+    server_pid=$!
+    servers+=("$server_pid")
+    local i
+    for i in $(seq 1 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+        kill -0 "$server_pid" 2>/dev/null || { cat nginx.out nginx-error.log >&2; fail "nginx ($bits) died at start"; }
+        sleep 0.1
+    done
+    [ "$(pgrep -c -P "$server_pid")" -ge 4 ] || fail "nginx ($bits): fewer than 4 workers"
+    case "${NGINX_MAIN_EXTRA:-}" in *"user www-data"*)
+        [ "$(ps -o user= --ppid "$server_pid" | sort -u)" = www-data ] || fail "nginx ($bits): workers not running as www-data" ;;
+    esac
+    local suite
+    for suite in "$KZ" "$MG" "$CNT" "$CNT_LEGACY"; do
+        # s_client: the 1 MB file, then a POST of 200 KB echoed back
+        printf 'GET /blob.bin HTTP/1.1\r\nHost: localhost\r\n\r\n' > req.txt
+        "$PY" -c 'import os,sys; b=os.urandom(100000).hex().encode(); open("body.bin","wb").write(b); sys.stdout.buffer.write(b"POST /echo HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(b) + b)' >> req.txt
+        { cat req.txt; sleep 2; } | E s_client -engine gost -connect "127.0.0.1:$port" -tls1_2 -cipher "$suite" \
+            -ign_eof -quiet > resp.bin 2>resp.err || { cat resp.err >&2; fail "nginx $bits $suite: s_client"; }
+        "$PY" - <<'PYEOF' || fail "nginx $bits $suite: responses differ from what was sent"
 blob = open("www/blob.bin", "rb").read(); body = open("body.bin", "rb").read()
 r = open("resp.bin", "rb").read()
 h1, rest = r.split(b"\r\n\r\n", 1)
@@ -341,18 +336,75 @@ while echoed:
     out += echoed[:n]; echoed = echoed[n + 2:]
 assert out == body, "echoed POST body"
 PYEOF
-            # curl 7.88, gost-engine from its openssl.cnf
-            env -u OPENSSL_MODULES -u OPENSSL_ENGINES OPENSSL_CONF="$scratch/gost-client.cnf" \
-                curl -sS -k --tlsv1.2 --tls-max 1.2 --ciphers "$suite" -o curl.bin -w '%{http_code}' \
-                "https://127.0.0.1:$port/blob.bin" > curl.code 2>curl.err || { cat curl.err >&2; fail "nginx $bits $suite: curl"; }
-            [ "$(cat curl.code)" = 200 ] || fail "nginx $bits $suite: curl got HTTP $(cat curl.code)"
-            same www/blob.bin curl.bin "nginx $bits $suite: curl download"
-            ok "nginx ($bits-bit key, 4 workers) $suite: s_client GET 1 MB + POST 200 KB echoed; curl GET 1 MB"
-        done
-        kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
-        ! grep -E '\[(alert|emerg|crit)\]|exited on signal' nginx-error.log || fail "nginx ($bits) logged a crash or alert"
-        : > nginx-error.log
+        # curl 7.88, gost-engine from its openssl.cnf
+        env -u OPENSSL_MODULES -u OPENSSL_ENGINES OPENSSL_CONF="$scratch/gost-client.cnf" \
+            curl -sS -k --tlsv1.2 --tls-max 1.2 --ciphers "$suite" -o curl.bin -w '%{http_code}' \
+            "https://127.0.0.1:$port/blob.bin" > curl.code 2>curl.err || { cat curl.err >&2; fail "nginx $bits $suite: curl"; }
+        [ "$(cat curl.code)" = 200 ] || fail "nginx $bits $suite: curl got HTTP $(cat curl.code)"
+        same www/blob.bin curl.bin "nginx $bits $suite: curl download"
+        ok "nginx ($bits, 4 workers) $suite: s_client GET 1 MB + POST 200 KB echoed; curl GET 1 MB"
     done
+    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+    ! grep -E '\[(alert|emerg|crit)\]|exited on signal' nginx-error.log || fail "nginx ($bits) logged a crash or alert"
+    : > nginx-error.log
+}
+
+nginx_client_cnf() {  # curl's openssl.cnf: gost-engine
+    cat > gost-client.cnf <<'EOF2'
+openssl_conf = openssl_def
+[openssl_def]
+engines = engine_section
+[engine_section]
+gost = gost_section
+[gost_section]
+engine_id = gost
+default_algorithms = ALL
+EOF2
+}
+
+run_nginx() {
+    command -v nginx >/dev/null 2>&1 || skip "nginx is not installed (scripts/deps.sh installs nginx-light)"
+    local echo_mod=/usr/lib/nginx/modules/ngx_http_echo_module.so
+    [ -f "$echo_mod" ] || skip "nginx's echo module (libnginx-mod-http-echo) is not installed"
+    local bits
+    for bits in 256 512; do
+        if [ $bits = 256 ]; then G genpkey -algorithm gost2012_256 -pkeyopt paramset:TCA -out srv$bits.key
+        else G genpkey -algorithm gost2012_512 -pkeyopt paramset:B -out srv$bits.key; fi
+        G req -x509 -new -key srv$bits.key -subj "/CN=localhost" -days 2 -out srv$bits.pem
+    done
+    mkdir -p www tmp && head -c 1048576 /dev/urandom > www/blob.bin
+    nginx_client_cnf
+    nginx_serve "256-bit key" "$scratch/srv256.pem" "\"engine:gostcsp:$scratch/srv256.key\""
+    nginx_serve "512-bit key" "$scratch/srv512.pem" "\"engine:gostcsp:$scratch/srv512.key\""
+}
+
+# nginx with token keys: nginx 1.22 reads ssl_certificate_key with PEM_read_PrivateKey, so the key
+# is a gostcsp key reference (gostcsp-tool key-uri --format reference, PIN from pin-source). The
+# master loads it; each worker's VKO runs on the token in the worker (the provider opens fresh
+# sessions after fork). Workers run as www-data when started as root, so the token directory and
+# the PIN file belong to www-data, and nginx passes GOSTCSP_TOKEN_DIR / GOSTCSP_CONF on (env).
+run_nginx_token() {
+    command -v nginx >/dev/null 2>&1 || skip "nginx is not installed (scripts/deps.sh installs nginx-light)"
+    [ -f /usr/lib/nginx/modules/ngx_http_echo_module.so ] || skip "nginx's echo module is not installed"
+    token_setup
+    local bits
+    for bits in 256 512; do
+        "$tool" key-uri --token "$t" --label tls$bits --pin-source "$scratch/pin.txt" --format reference \
+            -o tls$bits-ref.pem >/dev/null 2>&1 || fail "key-uri --format reference ($bits)"
+    done
+    mkdir -p www tmp && head -c 1048576 /dev/urandom > www/blob.bin
+    nginx_client_cnf
+    NGINX_MAIN_EXTRA="env GOSTCSP_TOKEN_DIR;
+env GOSTCSP_CONF;"
+    if [ "$(id -u)" = 0 ]; then
+        id www-data >/dev/null 2>&1 || skip "no www-data user"
+        chown -R www-data:www-data "$GOSTCSP_TOKEN_DIR" pin.txt
+        NGINX_MAIN_EXTRA="user www-data www-data;
+$NGINX_MAIN_EXTRA"
+    fi
+    nginx_serve "256-bit token key" "$scratch/tok256.pem" "$scratch/tls256-ref.pem"
+    nginx_serve "512-bit token key" "$scratch/tok512.pem" "$scratch/tls512-ref.pem"
+    unset NGINX_MAIN_EXTRA
 }
 
 # Python 3.11's ssl module as the server: it can only read key files (SSL_CTX_use_PrivateKey_file),
@@ -420,6 +472,7 @@ case "$flow" in
     keyx_bad_input) run_keyx_bad_input ;;
     nginx) run_nginx ;;
     python) run_python ;;
+    nginx_token) run_nginx_token ;;
     bad_suite)
         G genpkey -algorithm gost2012_256 -pkeyopt paramset:TCB -out srv.key
         G req -x509 -new -key srv.key -subj "/CN=localhost" -days 2 -out srv.pem
