@@ -153,7 +153,7 @@ int decrypt_gost89(EVP_PKEY* own, const unsigned char* in, std::size_t inlen, un
     int ok = 0;
     if (!provider_vko(own, peer, {ukm.content, 8}, 256, kek.span())) {
         raise(kBadKeyTransport,
-              "VKO with the ephemeral key failed (wrong curve or invalid point?)");
+              "VKO with the ephemeral key failed (the reason precedes this error)");
     } else if (!core::ok(
                    core::cryptopro_key_unwrap(*params, kek.span(), wrapped, {out, kPmsBytes}))) {
         raise(kBadKeyTransport, "CryptoPro key unwrap: the premaster secret's MAC does not match");
@@ -215,7 +215,7 @@ int keyx_decrypt(EVP_PKEY* own, int cipher_nid, std::span<const std::uint8_t> uk
                                  !core::ok(core::keg_expand_256(std::span(vko.data(), 32), ukm,
                                                                 kexp.span()))) {
         raise(kBadKeyTransport,
-              "VKO with the ephemeral key failed (wrong curve or invalid point?)");
+              "VKO with the ephemeral key failed (the reason precedes this error)");
     } else {
         const std::span<const std::uint8_t> k(kexp.data(), kexp.size());
         const core::Status st =
