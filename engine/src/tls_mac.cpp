@@ -358,6 +358,30 @@ int pm_ctrl(EVP_PKEY_CTX* ctx, int type, int p1, void* p2) noexcept {
     }
 }
 
+// `openssl dgst -mac NAME -macopt key:… | hexkey:…` (gost-engine's spellings).
+int pm_ctrl_str(EVP_PKEY_CTX* ctx, const char* type, const char* value) noexcept {
+    if (type == nullptr || value == nullptr) return 0;
+    if (std::strcmp(type, "key") == 0)
+        return pm_ctrl(ctx, EVP_PKEY_CTRL_SET_MAC_KEY, static_cast<int>(std::strlen(value)),
+                       const_cast<char*>(value));
+    if (std::strcmp(type, "hexkey") == 0) {
+        long len = 0;
+        unsigned char* key = OPENSSL_hexstr2buf(value, &len);
+        if (key == nullptr) return 0;
+        const int r = pm_ctrl(ctx, EVP_PKEY_CTRL_SET_MAC_KEY, static_cast<int>(len), key);
+        OPENSSL_clear_free(key, static_cast<size_t>(len));
+        return r;
+    }
+    return -2;
+}
+
+// The MAC key's default (and only) "digest" is the MAC's own EVP_MD.
+int am_ctrl(EVP_PKEY* pk, int op, long, void* arg2) noexcept {
+    if (op != ASN1_PKEY_CTRL_DEFAULT_MD_NID) return -2;
+    *static_cast<int*>(arg2) = EVP_PKEY_get_id(pk);
+    return 2;
+}
+
 int pm_signctx_init(EVP_PKEY_CTX*, EVP_MD_CTX*) noexcept {
     return 1;
 }
@@ -400,6 +424,7 @@ bool build_mac(std::size_t i) noexcept {
     if (am == nullptr) return false;
     EVP_PKEY_asn1_set_free(am, &am_free);
     EVP_PKEY_asn1_set_public(am, nullptr, nullptr, nullptr, nullptr, &am_size, nullptr);
+    EVP_PKEY_asn1_set_ctrl(am, &am_ctrl);
     g_ameth[i] = am;
 
     EVP_PKEY_METHOD* pm = EVP_PKEY_meth_new(k.nid, 0);
@@ -409,7 +434,7 @@ bool build_mac(std::size_t i) noexcept {
     EVP_PKEY_meth_set_cleanup(pm, &pm_cleanup);
     EVP_PKEY_meth_set_keygen(pm, &pm_keygen_init, kKeygens[i]);
     EVP_PKEY_meth_set_signctx(pm, &pm_signctx_init, &pm_signctx);
-    EVP_PKEY_meth_set_ctrl(pm, &pm_ctrl, nullptr);
+    EVP_PKEY_meth_set_ctrl(pm, &pm_ctrl, &pm_ctrl_str);
     g_pmeth[i] = pm;
     return EVP_add_digest(md) == 1;
 }
