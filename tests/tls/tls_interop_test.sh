@@ -4,7 +4,8 @@
 # gost-engine in that process) and `openssl s_client -engine gost` (gost-engine 3.0.1, a separate
 # process). The server runs `-rev`: every line the client sends comes back reversed, so the
 # payload is checked in both directions, by the peer's independent implementation.
-#   tls_interop_test.sh <flow>     flows: ciphers, suites_256, suites_512, token, bad_suite, keyx_bad_input,
+#   tls_interop_test.sh <flow>     flows: ciphers, rfc9189, suites_256, suites_512, token, bad_suite,
+#                                  keyx_bad_input,
 #                                  nginx (nginx 1.22 with its own config: s_client and curl with
 #                                  gost-engine as clients), python (Python 3.11's ssl as the
 #                                  server, the key named by a gostcsp key reference file),
@@ -512,8 +513,79 @@ run_ciphers() {
     ok "engine MACs kuznyechik-mac, magma-mac, gost-mac-12 (dgst -mac) equal gostprov's (1..10000 bytes)"
 }
 
+# RFC 9189's handshake examples at the key transport (the server side libssl drives): the RFC's
+# server private key as a PKCS#8 file (provider), the ClientKeyExchange built from the RFC's
+# ephemeral key and exported PMS, decrypted through the engine's shell key with the RFC's
+# h = HASH(r_c | r_s): A.1.3.1 (Magma, 256-bit CryptoPro-A key), A.1.3.2 (Kuznyechik, 512-bit
+# tc26-512-C key), A.2.2 (28147 CNT_IMIT, 512-bit tc26-512-A key). Vectors: tests/vectors/.
+run_rfc9189() {
+    local vec
+    vec="$(cd "$(dirname "${BASH_SOURCE[0]}")/../vectors" && pwd)"
+    "$PY" - "$vec" <<'PYEOF' || fail "building the RFC 9189 inputs"
+import sys
+vec = sys.argv[1]
+def records(name):
+    out, cur = [], {}
+    for line in open(f"{vec}/{name}") :
+        line = line.strip()
+        if not line:
+            if cur: out.append(cur); cur = {}
+            continue
+        if line.startswith("#"): continue
+        k, v = [x.strip() for x in line.split("=", 1)]; cur[k] = v
+    if cur: out.append(cur)
+    return {r["name"]: r for r in out}
+def tlv(tag, body):
+    n = len(body)
+    l = bytes([n]) if n < 128 else (bytes([0x81, n]) if n < 256 else bytes([0x82, n >> 8, n & 255]))
+    return bytes([tag]) + l + body
+def oid(dotted):
+    a = [int(x) for x in dotted.split(".")]; body = bytes([40 * a[0] + a[1]])
+    for v in a[2:]:
+        enc = [v & 0x7f]; v >>= 7
+        while v: enc.append(0x80 | (v & 0x7f)); v >>= 7
+        body += bytes(reversed(enc))
+    return tlv(0x06, body)
+def le(hexbe): return bytes.fromhex(hexbe)[::-1]
+def alg(pset):
+    bits512 = pset.startswith("1.2.643.7.1.2.1.2.")
+    params = oid(pset) + (b"" if bits512 else oid("1.2.643.7.1.1.2.2"))
+    return tlv(0x30, oid("1.2.643.7.1.1.1.2" if bits512 else "1.2.643.7.1.1.1.1") + tlv(0x30, params))
+def spki(pset, x, y): return tlv(0x30, alg(pset) + tlv(0x03, b"\x00" + tlv(0x04, le(x) + le(y))))
+def pkcs8(pset, d):
+    pem = tlv(0x30, tlv(0x02, b"\x00") + alg(pset) + tlv(0x04, le(d)))
+    import base64
+    b = base64.encodebytes(pem).decode().replace("\n", "")
+    return "-----BEGIN PRIVATE KEY-----\n" + "\n".join(b[i:i+64] for i in range(0, len(b), 64)) + "\n-----END PRIVATE KEY-----\n"
+keg, kexp, wrap = records("keg.txt"), records("kexp15.txt"), records("keywrap.txt")
+for tag, cipher in (("1.3.1", "magma"), ("1.3.2", "kuznyechik")):
+    k = keg[f"rfc9189-A.{tag}-keg-{cipher}"]; e = kexp[f"rfc9189-A.{tag}-kexp15-{cipher}"]
+    open(f"a{tag}.key", "w").write(pkcs8(k["param_set_oid"], k["d_s"]))
+    open(f"a{tag}.cke", "wb").write(tlv(0x30, tlv(0x04, bytes.fromhex(e["exported"])) +
+                                       spki(k["param_set_oid"], k["q_eph_x"], k["q_eph_y"])))
+    open(f"a{tag}.h", "w").write(k["h"]); open(f"a{tag}.pms", "wb").write(bytes.fromhex(e["key"]))
+w = wrap["rfc9189-A.2.2-kexp28147"]; x = bytes.fromhex(w["exported"])
+open("a2.2.key", "w").write(pkcs8(w["param_set_oid"], w["d_s"]))
+eph = spki(w["param_set_oid"], w["q_eph_x"], w["q_eph_y"])
+tp = tlv(0xA0, oid("1.2.643.7.1.2.5.1.1") + b"\xa0" + eph[1:] + tlv(0x04, x[:8]))
+open("a2.2.cke", "wb").write(tlv(0x30, tlv(0x30, tlv(0x04, x[8:40]) + tlv(0x04, x[40:44])) + tp))
+open("a2.2.pms", "wb").write(bytes.fromhex(w["pms"]))
+PYEOF
+    local D=(pkeyutl -decrypt -engine gostcsp -keyform engine)
+    G "${D[@]}" -inkey "$scratch/a1.3.1.key" -in a1.3.1.cke -out got.bin \
+        -pkeyopt tls-cipher:magma-ctr -pkeyopt ukmhex:"$(cat a1.3.1.h)" 2>err.txt || { cat err.txt >&2; fail "A.1.3.1 decrypt"; }
+    same a1.3.1.pms got.bin "RFC 9189 A.1.3.1 premaster secret"
+    G "${D[@]}" -inkey "$scratch/a1.3.2.key" -in a1.3.2.cke -out got.bin \
+        -pkeyopt tls-cipher:kuznyechik-ctr -pkeyopt ukmhex:"$(cat a1.3.2.h)" 2>err.txt || { cat err.txt >&2; fail "A.1.3.2 decrypt"; }
+    same a1.3.2.pms got.bin "RFC 9189 A.1.3.2 premaster secret"
+    G "${D[@]}" -inkey "$scratch/a2.2.key" -in a2.2.cke -out got.bin 2>err.txt || { cat err.txt >&2; fail "A.2.2 decrypt"; }
+    same a2.2.pms got.bin "RFC 9189 A.2.2 premaster secret"
+    ok "RFC 9189 A.1.3.1 (Magma, 256), A.1.3.2 (Kuznyechik, 512), A.2.2 (28147, 512): the server recovers the RFC's premaster secret"
+}
+
 case "$flow" in
     ciphers) run_ciphers ;;
+    rfc9189) run_rfc9189 ;;
     suites_256) run_suites gost2012_256 TCA ;;
     suites_512) run_suites gost2012_512 A ;;
     token) run_token ;;
