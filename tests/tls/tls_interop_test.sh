@@ -5,7 +5,7 @@
 # process). The server runs `-rev`: every line the client sends comes back reversed, so the
 # payload is checked in both directions, by the peer's independent implementation.
 #   tls_interop_test.sh <flow>     flows: ciphers, rfc9189, suites_256, suites_512, token, bad_suite,
-#                                  keyx_bad_input,
+#                                  keyx_bad_input, bad_cke,
 #                                  nginx (nginx 1.22 with its own config: s_client and curl with
 #                                  gost-engine as clients), python (Python 3.11's ssl as the
 #                                  server, the key named by a gostcsp key reference file),
@@ -19,6 +19,7 @@ eng_dir="${GOSTCSP_ENGINE_DIR:?}"
 scratch="${GOSTCSP_SCRATCH:-$PWD/scratch}/$flow"
 rm -rf "$scratch" && mkdir -p "$scratch" && cd "$scratch"
 source "$(dirname "${BASH_SOURCE[0]}")/../support/cli_common.sh"
+support_tls="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 case "$flow" in token | nginx_token)
     [ -n "${GOSTCSP_P11_MODULE:-}" ] && PKCS11_MODULE_LINE="pkcs11-module = $GOSTCSP_P11_MODULE" ;;
@@ -583,8 +584,51 @@ PYEOF
     ok "RFC 9189 A.1.3.1 (Magma, 256), A.1.3.2 (Kuznyechik, 512), A.2.2 (28147, 512): the server recovers the RFC's premaster secret"
 }
 
+# Forged ClientKeyExchange messages over real TLS (tests/tls/forged_cke.py: a minimal client that
+# stops after ServerHelloDone and sends the given CKE body): the server answers with a fatal alert,
+# keeps running and still serves a genuine client afterwards.
+run_bad_cke() {
+    G genpkey -algorithm gost2012_256 -pkeyopt paramset:TCA -out srv.key
+    G req -x509 -new -key srv.key -subj "/CN=localhost" -days 2 -out srv.pem
+    G pkey -in srv.key -pubout -out srv.pub
+    G genpkey -algorithm gost2012_256 -pkeyopt paramset:TCA -out eph.key
+    G genpkey -algorithm gost2012_256 -pkeyopt paramset:TCB -out other.key
+    G pkey -in eph.key -pubout -outform DER -out eph.spki
+    G pkey -in other.key -pubout -outform DER -out other.spki
+    start_server srv srv.key srv.pem "$KZ:$MG:$CNT:$CNT_LEGACY"
+    der_tools pskt 48 eph.spki forged.cke      # well-formed, forged PSEXP (KImp15 MAC mismatch)
+    der_tools pskt 40 eph.spki short.cke       # PSEXP of Magma's length under Kuznyechik
+    der_tools pskt 48 other.spki curve.cke     # ephemeral key on another curve
+    der_tools cut forged.cke 30 cut.cke        # truncated
+    printf '\x30\x03\x04\x01\x00' > junk.cke
+    : > empty.cke
+    # kGOST: gost-engine's transport to the server key, MAC flipped, in libssl's outer SEQUENCE
+    head -c 32 /dev/urandom > pms.bin
+    E pkeyutl -engine gost -encrypt -pubin -inkey srv.pub -in pms.bin -out kt.der 2>/dev/null || fail "gost-engine encrypt"
+    der_tools flip kt.der 41 kt-bad.der
+    "$PY" -c 'import sys; d = open("kt-bad.der", "rb").read(); n = len(d); open("gost89.cke", "wb").write(b"\x30" + (bytes([n]) if n < 128 else bytes([0x81, n])) + d)'
+    local c rc desc
+    for c in "c100 forged" "c100 short" "c100 curve" "c100 cut" "c100 junk" "c100 empty" "c101 forged" "ff85 gost89"; do
+        set -- $c
+        rc=0
+        desc="$("$PY" "$support_tls/forged_cke.py" "$port" "$1" "$2.cke" 2>&1)" || rc=$?
+        [ "$rc" = 0 ] || { cat srv.err >&2; fail "suite $1, CKE $2: no fatal alert ($desc)"; }
+        kill -0 "$server_pid" 2>/dev/null || fail "server died after CKE $2"
+        ok "suite 0x$1, ClientKeyExchange '$2': fatal alert $desc, server alive"
+    done
+    local why
+    for why in "KImp15: the premaster secret's MAC does not match" "PSEXP of the wrong length" \
+        "keys use different parameter sets" "malformed PSKeyTransport" "CryptoPro key unwrap"; do
+        grep -qF "$why" srv.err || { cat srv.err >&2; fail "the server log lacks '$why'"; }
+    done
+    payload in.txt 3 100
+    gost_client "$KZ" in.txt out.txt || { cat out.txt.err >&2; fail "good client after forged ones"; }
+    check_session "$KZ" in.txt out.txt
+}
+
 case "$flow" in
     ciphers) run_ciphers ;;
+    bad_cke) run_bad_cke ;;
     rfc9189) run_rfc9189 ;;
     suites_256) run_suites gost2012_256 TCA ;;
     suites_512) run_suites gost2012_512 A ;;
