@@ -148,6 +148,16 @@ if cmd == "flip":                      # flip IN OFFSET OUT
     open(sys.argv[4], "wb").write(bytes(d))
 elif cmd == "cut":                     # cut IN BYTES OUT
     d = open(sys.argv[2], "rb").read(); open(sys.argv[4], "wb").write(d[:-int(sys.argv[3])])
+elif cmd == "order2":                  # order2 SPKI_IN OUT: the SPKI's point := (x0, 0) on tc26-256-A
+    # x0: the one root of x^3 + ax + b (tc26-256-A's Weierstrass form; its 2-torsion is cyclic),
+    # so (x0, 0) is on the curve and of order 2, outside the order-q subgroup.
+    p = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD97
+    a = 0xC2173F1513981673AF4892C23035A27CE25E2013BF95AA33B22C656F277E7335
+    b = 0x295F9BAE7428ED9CCC20E7C359A9D41A22FCCD9108E17BF7BA9337A6F8AE9513
+    x0 = 0x100fe73f595ff158e974b44d478d9588744fe5c192ac47ea63075dce7a14aaa
+    assert (x0 ** 3 + a * x0 + b) % p == 0
+    d = open(sys.argv[2], "rb").read()
+    open(sys.argv[3], "wb").write(d[:-64] + x0.to_bytes(32, "little") + bytes(32))
 elif cmd == "pskt":                    # pskt PSEXP_LEN SPKI.der OUT: PSKeyTransport, random PSEXP
     import os
     psexp = os.urandom(int(sys.argv[2])); spki = open(sys.argv[3], "rb").read()

@@ -224,6 +224,8 @@ run_bad_cke() {
     der_tools pskt 48 eph.spki forged.cke      # well-formed, forged PSEXP (KImp15 MAC mismatch)
     der_tools pskt 40 eph.spki short.cke       # PSEXP of Magma's length under Kuznyechik
     der_tools pskt 48 other.spki curve.cke     # ephemeral key on another curve
+    der_tools order2 eph.spki order2.spki
+    der_tools pskt 48 order2.spki order2.cke   # ephemeral point of order 2 (tc26-256-A, cofactor 4)
     der_tools cut forged.cke 30 cut.cke        # truncated
     printf '\x30\x03\x04\x01\x00' > junk.cke
     : > empty.cke
@@ -233,7 +235,8 @@ run_bad_cke() {
     der_tools flip kt.der 41 kt-bad.der
     "$PY" -c 'import sys; d = open("kt-bad.der", "rb").read(); n = len(d); open("gost89.cke", "wb").write(b"\x30" + (bytes([n]) if n < 128 else bytes([0x81, n])) + d)'
     local c rc desc
-    for c in "c100 forged" "c100 short" "c100 curve" "c100 cut" "c100 junk" "c100 empty" "c101 forged" "ff85 gost89"; do
+    for c in "c100 forged" "c100 short" "c100 curve" "c100 order2" "c100 cut" "c100 junk" "c100 empty" \
+        "c101 forged" "ff85 gost89"; do
         set -- $c
         rc=0
         desc="$("$PY" "$support_tls/forged_cke.py" "$port" "$1" "$2.cke" 2>&1)" || rc=$?
@@ -243,7 +246,8 @@ run_bad_cke() {
     done
     local why
     for why in "KImp15: the premaster secret's MAC does not match" "PSEXP of the wrong length" \
-        "keys use different parameter sets" "malformed PSKeyTransport" "CryptoPro key unwrap"; do
+        "keys use different parameter sets" "malformed PSKeyTransport" "CryptoPro key unwrap" \
+        "invalid GOST public key"; do
         grep -qF "$why" srv.err || { cat srv.err >&2; fail "the server log lacks '$why'"; }
     done
     payload in.txt 3 100
