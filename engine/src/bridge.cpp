@@ -361,6 +361,14 @@ EVP_PKEY_CTX* inner_ctx(EVP_PKEY_CTX* ctx) noexcept {
         raise(kInternal, "no key");
         return nullptr;
     }
+    // In client mode every provider GOST key comes here (the engine is their default method):
+    // a context on it would come straight back. Only public-key operations are served then.
+    if (tls::client_keys_enabled()) {
+        raise(kInternal,
+              "private-key operations are not available with the engine's client mode "
+              "(CLIENT_KEYS, for TLS client processes only)");
+        return nullptr;
+    }
     EVP_PKEY_CTX* ic = EVP_PKEY_CTX_new_from_pkey(nullptr, in, nullptr);
     if (ic == nullptr) raise(kProviderFailed, "EVP_PKEY_CTX_new_from_pkey");
     return ic;
@@ -385,6 +393,8 @@ int pm_sign(EVP_PKEY_CTX* ctx, unsigned char* sig, size_t* siglen, const unsigne
 
 int pm_verify(EVP_PKEY_CTX* ctx, const unsigned char* sig, size_t siglen, const unsigned char* tbs,
               size_t tbslen) noexcept {
+    if (tls::client_keys_enabled())  // public key: core (certificate chains of the TLS client)
+        return tls::client_verify(inner_of(EVP_PKEY_CTX_get0_pkey(ctx)), sig, siglen, tbs, tbslen);
     EVP_PKEY_CTX* ic = inner_ctx(ctx);
     if (ic == nullptr) return 0;
     const OpState* s = state(ctx);
@@ -496,12 +506,15 @@ int pm_decrypt(EVP_PKEY_CTX* ctx, unsigned char* out, size_t* outlen, const unsi
     return tls::keyx_decrypt(in_key, s->cipher_nid, s->ukm, out, outlen, in, inlen);
 }
 
-// Present because OpenSSL 3.0's legacy EVP_PKEY_decrypt_init checks for an encrypt function
-// (evp_pkey_asym_cipher_init); the key transport's encrypting side is the client's, on the
-// server's certificate key, which is never a shell.
-int pm_encrypt(EVP_PKEY_CTX*, unsigned char*, size_t*, const unsigned char*, size_t) noexcept {
-    raise(kInternal, "GOST key transport encryption is not offered on a gostcsp shell key");
-    return 0;
+// The client's key transport to the server certificate's key (public: core, tls_client.cpp).
+// It reaches us for provider keys in client mode only; OpenSSL 3.0's legacy EVP_PKEY_decrypt_init
+// also needs it to exist (evp_pkey_asym_cipher_init checks for encrypt).
+int pm_encrypt(EVP_PKEY_CTX* ctx, unsigned char* out, size_t* outlen, const unsigned char* in,
+               size_t inlen) noexcept {
+    const OpState* s = state(ctx);
+    if (s == nullptr || outlen == nullptr) return 0;
+    return tls::client_encrypt(inner_of(EVP_PKEY_CTX_get0_pkey(ctx)), s->cipher_nid, s->ukm, out,
+                               outlen, in, inlen);
 }
 
 int ref_priv_decode(EVP_PKEY* pk, const PKCS8_PRIV_KEY_INFO* p8) noexcept;
@@ -723,8 +736,19 @@ int pkey_meths(ENGINE*, EVP_PKEY_METHOD** pmeth, const int** nids, int nid) noex
     if (pmeth == nullptr) {
         // Only the MAC key types become defaults (EVP_PKEY_new_mac_key finds them by NID);
         // provider GOST keys stay with the provider, shell keys reach us through their engine.
-        *nids = tls::mac_nids().data();
-        return static_cast<int>(tls::mac_nids().size());
+        // In client mode (tls_client.cpp) the GOST key types too.
+        static int with_keys[8];
+        const auto macs = tls::mac_nids();
+        if (!tls::client_keys_enabled()) {
+            *nids = macs.data();
+            return static_cast<int>(macs.size());
+        }
+        std::size_t n = 0;
+        for (int m : macs) with_keys[n++] = m;
+        with_keys[n++] = NID_id_GostR3410_2012_256;
+        with_keys[n++] = NID_id_GostR3410_2012_512;
+        *nids = with_keys;
+        return static_cast<int>(n);
     }
     if ((*pmeth = tls::mac_pmeth(nid)) != nullptr) return 1;
     for (int i = 0; i < 2; ++i)

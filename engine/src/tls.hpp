@@ -47,4 +47,19 @@ int keyx_decrypt(EVP_PKEY* own, int cipher_nid, std::span<const std::uint8_t> uk
                  unsigned char* out, std::size_t* outlen, const unsigned char* in,
                  std::size_t inlen) noexcept;
 
+// Client mode (tls_client.cpp, engine control CLIENT_KEYS): the engine becomes the default pkey
+// method of gost2012_256/512 so that libssl's client key transport on the server certificate's
+// (provider) key reaches it. Public-key operations only; for TLS client processes.
+void enable_client_keys() noexcept;
+bool client_keys_enabled() noexcept;
+// EVP_PKEY_encrypt of the 32-byte premaster secret to `server` (kGOST18 when cipher_nid is
+// NID_kuznyechik_ctr / NID_magma_ctr with the 32-byte `ukm` = HASH(r_c | r_s); kGOST with the
+// 8-byte UKM when NID_undef): a fresh ephemeral key, core KEG + KExp15 or VKO + key wrap.
+int client_encrypt(EVP_PKEY* server, int cipher_nid, std::span<const std::uint8_t> ukm,
+                   unsigned char* out, std::size_t* outlen, const unsigned char* in,
+                   std::size_t inlen) noexcept;
+// EVP_PKEY_verify of a digest with the public key of `key` (core). 1, 0, or -1 on a bad key.
+int client_verify(EVP_PKEY* key, const unsigned char* sig, std::size_t siglen,
+                  const unsigned char* tbs, std::size_t tbslen) noexcept;
+
 }  // namespace gostcsp::engine::tls

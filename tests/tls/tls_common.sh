@@ -46,6 +46,7 @@ EOF
 G() { env OPENSSL_CONF="$scratch/gostcsp.cnf" OPENSSL_MODULES="$prov_dir" OPENSSL_ENGINES="$eng_dir" openssl "$@"; }
 E() { env -u OPENSSL_MODULES -u OPENSSL_ENGINES OPENSSL_CONF=/dev/null openssl "$@"; }
 
+PEER="gost-engine's s_client"  # who is on the other end, for the ok lines
 KZ=GOST2012-KUZNYECHIK-KUZNYECHIKOMAC
 MG=GOST2012-MAGMA-MAGMAOMAC
 CNT=IANA-GOST2012-GOST8912-GOST8912        # 0xC102 (RFC 9189)
@@ -109,7 +110,7 @@ check_session() {
     grep -E '^Q[a-z0-9]+X$' "$out" > "$out.lines" || true
     rev "$in" > "$in.rev"
     same "$in.rev" "$out.lines" "$suite: echoed payload"
-    ok "$suite: handshake with gost-engine's s_client, $(wc -l < "$in") lines ($(wc -c < "$in") bytes) each way"
+    ok "$suite: handshake with $PEER, $(wc -l < "$in") lines ($(wc -c < "$in") bytes) each way"
 }
 
 # token_setup: a soft token "tok-tls" with keys tls256 / tls512, pin.txt, certificates tok256/512.pem

@@ -5,7 +5,8 @@
 # process). The server runs `-rev`: every line the client sends comes back reversed, so the
 # payload is checked in both directions, by the peer's independent implementation.
 #   tls_interop_test.sh <flow>     flows: ciphers, rfc9189, suites_256, suites_512, token,
-#                                  bad_suite, keyx_bad_input, bad_cke
+#                                  bad_suite, keyx_bad_input, bad_cke, client (our s_client in
+#                                  the engine's client mode against gost-engine's s_server)
 # Exit 0 = pass, 77 = skipped (explained on stderr).
 set -euo pipefail
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/tls_common.sh" "$@"
@@ -255,8 +256,76 @@ run_bad_cke() {
     check_session "$KZ" in.txt out.txt
 }
 
+# gostcsp as the TLS client: `openssl s_client` with the engine's client mode (CLIENT_KEYS = 1)
+# against `openssl s_server -engine gost` with gost-engine file keys (256-bit CryptoPro-A, 512-bit
+# tc26-512-C) certified by a gostcsp-free CA, every suite, -rev payload both ways; the chain is
+# verified (-verify_return_error: the certificate's signature is checked on core), and a
+# certificate with a flipped signature byte is refused.
+run_client() {
+    sed 's/^default_algorithms = ALL$/CLIENT_KEYS = 1\ndefault_algorithms = ALL/' gostcsp.cnf > client.cnf
+    grep -q '^CLIENT_KEYS = 1' client.cnf || fail "client.cnf"
+    PEER="gost-engine's s_server (our s_client)"
+    C() { env OPENSSL_CONF="$scratch/client.cnf" OPENSSL_MODULES="$prov_dir" OPENSSL_ENGINES="$eng_dir" openssl "$@"; }
+    local bits alg ps suite rc
+    # A gost-engine CA (tc26-256-B by its CryptoPro-A name) certifies the servers' keys.
+    E genpkey -engine gost -algorithm gost2012_256 -pkeyopt paramset:A -out ca.key 2>/dev/null || fail "gost-engine genpkey"
+    E req -engine gost -x509 -new -key ca.key -subj "/CN=gost-engine CA" -days 2 \
+        -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign -out ca.pem 2>/dev/null ||
+        fail "gost-engine CA"
+    for bits in 256 512; do
+        if [ $bits = 256 ]; then alg=gost2012_256 ps=A; else alg=gost2012_512 ps=C; fi
+        E genpkey -engine gost -algorithm $alg -pkeyopt paramset:$ps -out ge$bits.key 2>/dev/null || fail "gost-engine genpkey"
+        E req -engine gost -new -key ge$bits.key -subj "/CN=localhost" -out ge$bits.csr 2>/dev/null || fail "gost-engine req"
+        E x509 -engine gost -req -in ge$bits.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+            -out ge$bits.pem 2>/dev/null || fail "gost-engine x509 -req"
+        port="$(free_port)"
+        E s_server -engine gost -accept "127.0.0.1:$port" -key ge$bits.key -cert ge$bits.pem -tls1_2 \
+            -cipher "$KZ:$MG:$CNT:$CNT_LEGACY" -rev > ge$bits.out 2> ge$bits.err &
+        server_pid=$!
+        servers+=("$server_pid")
+        local i
+        for i in $(seq 1 100); do
+            (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+            kill -0 "$server_pid" 2>/dev/null || { cat ge$bits.err >&2; fail "gost-engine s_server died"; }
+            sleep 0.1
+        done
+        for suite in "$KZ" "$MG" "$CNT" "$CNT_LEGACY"; do
+            payload in.txt 40 2000
+            { cat in.txt; sleep 1; echo CLOSE; } |
+                C s_client -connect "127.0.0.1:$port" -tls1_2 -cipher "$suite" -ign_eof \
+                    -CAfile ca.pem -verify_return_error > out.txt 2> out.txt.err ||
+                { cat out.txt.err >&2; fail "$suite: our s_client against gost-engine ($bits)"; }
+            grep -q 'Verify return code: 0 (ok)' out.txt || fail "$suite: certificate not verified ($bits)"
+            check_session "$suite" in.txt out.txt
+        done
+        # The server presents its certificate with one signature byte flipped; the client trusts
+        # the genuine one: the core signature check must fail.
+        openssl x509 -in ge$bits.pem -outform DER -out ge$bits.der
+        der_tools flip ge$bits.der "$(( $(stat -c %s ge$bits.der) - 5 ))" bad$bits.der
+        openssl x509 -inform DER -in bad$bits.der -out bad$bits.pem
+        kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+        port="$(free_port)"
+        E s_server -engine gost -accept "127.0.0.1:$port" -key ge$bits.key -cert bad$bits.pem -tls1_2 \
+            -cipher "$KZ" -rev > bad$bits.out 2> bad$bits.err &
+        server_pid=$!
+        servers+=("$server_pid")
+        for i in $(seq 1 100); do
+            (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+            sleep 0.1
+        done
+        rc=0
+        echo | C s_client -connect "127.0.0.1:$port" -tls1_2 -cipher "$KZ" -CAfile ca.pem \
+            -verify_return_error > out.txt 2> out.txt.err || rc=$?
+        [ "$rc" -ne 0 ] || fail "a certificate with a forged signature verified ($bits)"
+        grep -q "certificate signature failure" out.txt.err || { cat out.txt.err >&2; fail "no signature failure ($bits)"; }
+        kill -0 "$server_pid" 2>/dev/null || fail "gost-engine s_server died"
+        ok "our client, $bits-bit gost-engine server key: four suites, chain verified; forged certificate signature refused"
+    done
+}
+
 case "$flow" in
     ciphers) run_ciphers ;;
+    client) run_client ;;
     bad_cke) run_bad_cke ;;
     rfc9189) run_rfc9189 ;;
     suites_256) run_suites gost2012_256 TCA ;;
