@@ -4,6 +4,8 @@
 # provider + engine and a gostcsp software key, against the same nginx with gost-engine and a
 # gost-engine key; the same client for both (gost-engine's `openssl s_time`, curl).
 #   bench/tls_bench.sh BUILD_DIR [SECONDS=10] [MEGABYTES=100]
+#   BENCH_CLIENT=gostcsp: the client side is gostcsp's (the engine's client mode) instead of
+#   gost-engine's; still the same client for both servers.
 # Prints full handshakes/s (s_time -new) and download MB/s (curl) per suite and server.
 # Run on an idle machine: every number is one process pair on loopback.
 set -euo pipefail
@@ -45,7 +47,13 @@ gost = gost_section
 engine_id = gost
 default_algorithms = ALL
 EOF
+sed 's/^default_algorithms = ALL$/CLIENT_KEYS = 1\ndefault_algorithms = ALL/' gostcsp.cnf > client.cnf
 G() { env OPENSSL_CONF="$work/gostcsp.cnf" OPENSSL_MODULES="$build/providers" openssl "$@"; }
+if [ "${BENCH_CLIENT:-gost-engine}" = gostcsp ]; then
+    CL() { env OPENSSL_CONF="$work/client.cnf" OPENSSL_MODULES="$build/providers" "$@"; }
+else
+    CL() { env -u OPENSSL_MODULES OPENSSL_CONF="$work/gost.cnf" "$@"; }
+fi
 E() { env -u OPENSSL_MODULES OPENSSL_CONF="$work/gost.cnf" "$@"; }
 
 G genpkey -algorithm gost2012_256 -pkeyopt paramset:TCA -out ours.key
@@ -88,11 +96,11 @@ EOF
 measure() {  # measure LABEL
     local suite hs speed
     for suite in "${SUITES[@]}"; do
-        hs="$(E openssl s_time -connect "127.0.0.1:$port" -new -time "$secs" -cipher "$suite" 2>/dev/null |
+        hs="$(CL openssl s_time -connect "127.0.0.1:$port" -new -time "$secs" -cipher "$suite" 2>/dev/null |
               awk '/connections in [0-9.]+s/ {print $1 / $4; exit}')"
-        speed="$(E curl -sS -k --tlsv1.2 --tls-max 1.2 --ciphers "$suite" -o /dev/null -w '%{speed_download}' \
+        speed="$(CL curl -sS -k --tlsv1.2 --tls-max 1.2 --ciphers "$suite" -o /dev/null -w '%{speed_download}' \
                  "https://127.0.0.1:$port/big.bin")"
-        printf '%-10s %-36s %8.1f handshakes/s %8.1f MB/s\n' "$1" "$suite" "${hs:-0}" "$(echo "$speed / 1048576" | bc -l)"
+        printf '%-10s (client %s) %-36s %8.1f handshakes/s %8.1f MB/s\n' "$1" "${BENCH_CLIENT:-gost-engine}" "$suite" "${hs:-0}" "$(echo "$speed / 1048576" | bc -l)"
     done
 }
 start_nginx ours "$work/gostcsp.cnf" "$work/ours.pem" "\"engine:gostcsp:$work/ours.key\""
