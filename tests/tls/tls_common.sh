@@ -45,6 +45,9 @@ init = 1
 EOF
 G() { env OPENSSL_CONF="$scratch/gostcsp.cnf" OPENSSL_MODULES="$prov_dir" OPENSSL_ENGINES="$eng_dir" openssl "$@"; }
 E() { env -u OPENSSL_MODULES -u OPENSSL_ENGINES OPENSSL_CONF=/dev/null openssl "$@"; }
+# Background servers are started with `env … openssl` directly (env execs it, so $! is the server
+# and the EXIT trap's kill reaches it), never through G / E.
+E_CMD=(env -u OPENSSL_MODULES -u OPENSSL_ENGINES OPENSSL_CONF=/dev/null openssl)
 
 PEER="gost-engine's s_client"  # who is on the other end, for the ok lines
 KZ=GOST2012-KUZNYECHIK-KUZNYECHIKOMAC
@@ -70,7 +73,10 @@ start_server() {
     local key_args=(-engine gostcsp -keyform engine -key "$scratch/$key")
     [ -n "${KEY_ARGS:-}" ] && key_args=(-key "$KEY_ARGS")
     port="$(free_port)"
-    G s_server -accept "127.0.0.1:$port" "${key_args[@]}" \
+    # Not through G: a backgrounded shell function is a subshell, and killing it would leave
+    # openssl running; env execs openssl, so $! is the server itself.
+    env OPENSSL_CONF="$scratch/gostcsp.cnf" OPENSSL_MODULES="$prov_dir" OPENSSL_ENGINES="$eng_dir" \
+        openssl s_server -accept "127.0.0.1:$port" "${key_args[@]}" \
         -cert "$cert" -tls1_2 -cipher "$ciphers" -rev >"$name.out" 2>"$name.err" &
     server_pid=$!
     servers+=("$server_pid")

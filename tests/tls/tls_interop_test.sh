@@ -279,7 +279,7 @@ run_client() {
         E x509 -engine gost -req -in ge$bits.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
             -out ge$bits.pem 2>/dev/null || fail "gost-engine x509 -req"
         port="$(free_port)"
-        E s_server -engine gost -accept "127.0.0.1:$port" -key ge$bits.key -cert ge$bits.pem -tls1_2 \
+        "${E_CMD[@]}" s_server -engine gost -accept "127.0.0.1:$port" -key ge$bits.key -cert ge$bits.pem -tls1_2 \
             -cipher "$KZ:$MG:$CNT:$CNT_LEGACY" -rev > ge$bits.out 2> ge$bits.err &
         server_pid=$!
         servers+=("$server_pid")
@@ -305,7 +305,7 @@ run_client() {
         openssl x509 -inform DER -in bad$bits.der -out bad$bits.pem
         kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
         port="$(free_port)"
-        E s_server -engine gost -accept "127.0.0.1:$port" -key ge$bits.key -cert bad$bits.pem -tls1_2 \
+        "${E_CMD[@]}" s_server -engine gost -accept "127.0.0.1:$port" -key ge$bits.key -cert bad$bits.pem -tls1_2 \
             -cipher "$KZ" -rev > bad$bits.out 2> bad$bits.err &
         server_pid=$!
         servers+=("$server_pid")
