@@ -100,7 +100,7 @@ measure() {  # measure LABEL
               awk '/connections in [0-9.]+s/ {print $1 / $4; exit}')"
         speed="$(CL curl -sS -k --tlsv1.2 --tls-max 1.2 --ciphers "$suite" -o /dev/null -w '%{speed_download}' \
                  "https://127.0.0.1:$port/big.bin")"
-        printf '%-10s (client %s) %-36s %8.1f handshakes/s %8.1f MB/s\n' "$1" "${BENCH_CLIENT:-gost-engine}" "$suite" "${hs:-0}" "$(echo "$speed / 1048576" | bc -l)"
+        printf '%-10s (client %s) %-36s %8.1f handshakes/s %8.1f MB/s\n' "$1" "${BENCH_CLIENT:-gost-engine}" "$suite" "${hs:-0}" "$(awk -v s="$speed" 'BEGIN { print s / 1048576 }')"
     done
 }
 start_nginx ours "$work/gostcsp.cnf" "$work/ours.pem" "\"engine:gostcsp:$work/ours.key\""

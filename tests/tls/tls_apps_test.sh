@@ -27,6 +27,16 @@ nginx_worker_user() {
     fi
 }
 
+# nginx_workers PID: the user of each child process of PID, one per line (/proc; no procps needed).
+nginx_workers() {
+    local d ppid
+    for d in /proc/[0-9]*; do
+        ppid="$(sed -n 's/^PPid:[[:space:]]*//p' "$d/status" 2>/dev/null)" || continue
+        [ "$ppid" = "$1" ] && stat -c %U "$d" 2>/dev/null
+    done
+    return 0
+}
+
 # nginx_serve LABEL CERT KEY-DIRECTIVE-VALUE: nginx with its own config, every suite, both clients.
 # NGINX_MAIN_EXTRA: more main-context lines (env); NGINX_USER: the workers' user.
 nginx_serve() {
@@ -78,9 +88,10 @@ EOF2
         kill -0 "$server_pid" 2>/dev/null || { cat nginx.out nginx-error.log >&2; fail "nginx ($bits) died at start"; }
         sleep 0.1
     done
-    [ "$(pgrep -c -P "$server_pid")" -ge 4 ] || fail "nginx ($bits): fewer than 4 workers"
+    for i in $(seq 1 50); do [ "$(nginx_workers "$server_pid" | wc -l)" -ge 4 ] && break; sleep 0.1; done
+    [ "$(nginx_workers "$server_pid" | wc -l)" -ge 4 ] || fail "nginx ($bits): fewer than 4 workers"
     if [ -n "${NGINX_USER:-}" ]; then
-        [ "$(ps -o user= --ppid "$server_pid" | sort -u)" = "$NGINX_USER" ] || fail "nginx ($bits): workers not running as $NGINX_USER"
+        [ "$(nginx_workers "$server_pid" | sort -u)" = "$NGINX_USER" ] || fail "nginx ($bits): workers not running as $NGINX_USER"
     fi
     local suite
     for suite in "$KZ" "$MG" "$CNT" "$CNT_LEGACY"; do
