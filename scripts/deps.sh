@@ -15,7 +15,11 @@ PACKAGES=(
   libp11-kit-dev p11-kit p11-kit-modules softhsm2 opensc gnutls-bin
   dpkg-dev file
   valgrind gdb clang libclang-rt-14-dev
+  nginx-light libnginx-mod-http-echo curl
 )
+# nginx-light: tests/tls runs nginx 1.22 with its own configuration in a scratch directory (the
+# echo module answers POST bodies); the package's own service is not needed (where
+# /usr/sbin/policy-rc.d denies starts, as in containers, it is not started).
 # scripts/package.sh: lintian checks the .deb (dpkg-dev and file above serve CPack's
 # dpkg-shlibdeps run, which the package test in the suite also uses).
 PACKAGING_PACKAGES=(

@@ -11,6 +11,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include "bridge.hpp"
 #include "gostcsp/object_ids.hpp"
+#include "tls.hpp"
 
 #include <openssl/cms.h>
 #include <openssl/core_dispatch.h>
@@ -48,6 +49,7 @@ ERR_STRING_DATA g_reasons[] = {
     {kNoPeerKey, "no peer key set"},
     {kBadKeyRef, "bad gostcsp key reference"},
     {kInternal, "internal error"},
+    {kBadKeyTransport, "invalid GOST key transport"},
     {0, nullptr},
 };
 ERR_STRING_DATA g_libname[] = {{0, "gostcsp engine"}, {0, nullptr}};
@@ -58,6 +60,10 @@ struct KeyKind {
     int key_nid;
     int md_nid;
     int sig_nid;
+    // Not gost-engine's names on purpose: OpenSSL 3.0 gives a provider key the ENGINE of the
+    // ASN.1 method found under its key type's name (pkey_set_type via EVP_PKEY_asn1_find_str),
+    // which would route every provider GOST key to this engine. libssl's name check is served by
+    // engine-less placeholders instead (tls::add_name_placeholders).
     const char* pem_str;
     const char* info;
 };
@@ -80,7 +86,10 @@ const KeyKind* kind_of_nid(int nid) noexcept {
 EVP_PKEY_ASN1_METHOD* g_ameth[2] = {nullptr, nullptr};
 EVP_PKEY_METHOD* g_pmeth[2] = {nullptr, nullptr};
 int g_nids[2] = {NID_id_GostR3410_2012_256, NID_id_GostR3410_2012_512};
-int g_asn1_nids[3] = {NID_id_GostR3410_2012_256, NID_id_GostR3410_2012_512, NID_undef};
+// The GOST key types, the key-reference type (index 2, set at build), then the MAC key types of
+// libssl's GOST suites (tls.hpp).
+int g_asn1_nids[8] = {NID_id_GostR3410_2012_256, NID_id_GostR3410_2012_512, NID_undef};
+int g_asn1_count = 2;
 EVP_PKEY_ASN1_METHOD* g_ref_ameth = nullptr;
 ENGINE* g_engine = nullptr;  // structural pointer, set at bind
 bool g_export_hook = false;
@@ -304,7 +313,8 @@ bool install_export_hook(EVP_PKEY_ASN1_METHOD* am) noexcept {
 
 struct OpState {
     const EVP_MD* md = nullptr;
-    EVP_PKEY* peer = nullptr;  // inner (provider) peer key, owned
+    int cipher_nid = NID_undef;  // EVP_PKEY_CTRL_CIPHER (libssl's kGOST18 key transport)
+    EVP_PKEY* peer = nullptr;    // inner (provider) peer key, owned
     std::vector<unsigned char> ukm;
 };
 
@@ -339,6 +349,7 @@ int pm_copy(EVP_PKEY_CTX* dst, const EVP_PKEY_CTX* src) noexcept {
         return 0;
     }
     to->md = from->md;
+    to->cipher_nid = from->cipher_nid;
     if (from->peer != nullptr && EVP_PKEY_up_ref(from->peer) == 1) to->peer = from->peer;
     return 1;
 }
@@ -348,6 +359,14 @@ EVP_PKEY_CTX* inner_ctx(EVP_PKEY_CTX* ctx) noexcept {
     EVP_PKEY* in = inner_of(EVP_PKEY_CTX_get0_pkey(ctx));
     if (in == nullptr) {
         raise(kInternal, "no key");
+        return nullptr;
+    }
+    // In client mode every provider GOST key comes here (the engine is their default method):
+    // a context on it would come straight back. Only public-key operations are served then.
+    if (tls::client_keys_enabled()) {
+        raise(kInternal,
+              "private-key operations are not available with the engine's client mode "
+              "(CLIENT_KEYS, for TLS client processes only)");
         return nullptr;
     }
     EVP_PKEY_CTX* ic = EVP_PKEY_CTX_new_from_pkey(nullptr, in, nullptr);
@@ -374,6 +393,8 @@ int pm_sign(EVP_PKEY_CTX* ctx, unsigned char* sig, size_t* siglen, const unsigne
 
 int pm_verify(EVP_PKEY_CTX* ctx, const unsigned char* sig, size_t siglen, const unsigned char* tbs,
               size_t tbslen) noexcept {
+    if (tls::client_keys_enabled())  // public key: core (certificate chains of the TLS client)
+        return tls::client_verify(inner_of(EVP_PKEY_CTX_get0_pkey(ctx)), sig, siglen, tbs, tbslen);
     EVP_PKEY_CTX* ic = inner_ctx(ctx);
     if (ic == nullptr) return 0;
     const OpState* s = state(ctx);
@@ -409,6 +430,12 @@ int pm_derive(EVP_PKEY_CTX* ctx, unsigned char* key, size_t* keylen) noexcept {
 int pm_ctrl_str(EVP_PKEY_CTX* ctx, const char* type, const char* value) noexcept {
     OpState* s = state(ctx);
     if (s == nullptr || type == nullptr || value == nullptr) return 0;
+    if (std::strcmp(type, "tls-cipher") == 0) {  // the kGOST18 transport's cipher, as libssl's
+        const int nid = OBJ_sn2nid(value);       // EVP_PKEY_CTRL_CIPHER (tests, pkeyutl)
+        if (nid != NID_kuznyechik_ctr && nid != NID_magma_ctr) return 0;
+        s->cipher_nid = nid;
+        return 1;
+    }
     if (std::strcmp(type, "ukmhex") == 0) {  // gost-engine's and the provider's spelling
         long len = 0;
         unsigned char* buf = OPENSSL_hexstr2buf(value, &len);
@@ -458,6 +485,9 @@ int pm_ctrl(EVP_PKEY_CTX* ctx, int type, int p1, void* p2) noexcept {
                 return 0;
             }
             return 1;
+        case EVP_PKEY_CTRL_CIPHER:  // libssl: the suite's cipher picks KExp15's block cipher
+            s->cipher_nid = p1;
+            return 1;
         case EVP_PKEY_CTRL_DIGESTINIT:
         case EVP_PKEY_CTRL_PKCS7_SIGN:
         case EVP_PKEY_CTRL_CMS_SIGN:
@@ -465,6 +495,26 @@ int pm_ctrl(EVP_PKEY_CTX* ctx, int type, int p1, void* p2) noexcept {
         default:
             return -2;
     }
+}
+
+// The GOST TLS key transport on the server key (tls_keyx.cpp).
+int pm_decrypt(EVP_PKEY_CTX* ctx, unsigned char* out, size_t* outlen, const unsigned char* in,
+               size_t inlen) noexcept {
+    const OpState* s = state(ctx);
+    EVP_PKEY* in_key = inner_of(EVP_PKEY_CTX_get0_pkey(ctx));
+    if (s == nullptr || in_key == nullptr || outlen == nullptr) return 0;
+    return tls::keyx_decrypt(in_key, s->cipher_nid, s->ukm, out, outlen, in, inlen);
+}
+
+// The client's key transport to the server certificate's key (public: core, tls_client.cpp).
+// It reaches us for provider keys in client mode only; OpenSSL 3.0's legacy EVP_PKEY_decrypt_init
+// also needs it to exist (evp_pkey_asym_cipher_init checks for encrypt).
+int pm_encrypt(EVP_PKEY_CTX* ctx, unsigned char* out, size_t* outlen, const unsigned char* in,
+               size_t inlen) noexcept {
+    const OpState* s = state(ctx);
+    if (s == nullptr || outlen == nullptr) return 0;
+    return tls::client_encrypt(inner_of(EVP_PKEY_CTX_get0_pkey(ctx)), s->cipher_nid, s->ukm, out,
+                               outlen, in, inlen);
 }
 
 int ref_priv_decode(EVP_PKEY* pk, const PKCS8_PRIV_KEY_INFO* p8) noexcept;
@@ -485,7 +535,8 @@ bool build_methods() noexcept {
         g_export_hook = (i == 0) ? hook : (g_export_hook && hook);
         g_ameth[i] = am;
 
-        EVP_PKEY_METHOD* pm = EVP_PKEY_meth_new(k.key_nid, EVP_PKEY_FLAG_AUTOARGLEN);
+        EVP_PKEY_METHOD* pm = EVP_PKEY_meth_new(
+            k.key_nid, 0);  // no AUTOARGLEN: decrypt writes 32 bytes, not get_size()
         if (pm == nullptr) return false;
         EVP_PKEY_meth_set_init(pm, &pm_init);
         EVP_PKEY_meth_set_copy(pm, &pm_copy);
@@ -493,6 +544,8 @@ bool build_methods() noexcept {
         EVP_PKEY_meth_set_sign(pm, &pm_op_init, &pm_sign);
         EVP_PKEY_meth_set_verify(pm, &pm_op_init, &pm_verify);
         EVP_PKEY_meth_set_derive(pm, &pm_op_init, &pm_derive);
+        EVP_PKEY_meth_set_decrypt(pm, &pm_op_init, &pm_decrypt);
+        EVP_PKEY_meth_set_encrypt(pm, &pm_op_init, &pm_encrypt);
         EVP_PKEY_meth_set_ctrl(pm, &pm_ctrl, &pm_ctrl_str);
         g_pmeth[i] = pm;
     }
@@ -501,10 +554,14 @@ bool build_methods() noexcept {
     if (ref_nid == NID_undef)
         ref_nid = OBJ_create(kKeyRefOid, gostcsp::key_reference_sn, "gostcsp key reference");
     if (ref_nid == NID_undef) return false;
-    g_ref_ameth = EVP_PKEY_asn1_new(ref_nid, 0, gostcsp::key_reference_sn, "gostcsp key reference (URI)");
+    g_ref_ameth =
+        EVP_PKEY_asn1_new(ref_nid, 0, gostcsp::key_reference_sn, "gostcsp key reference (URI)");
     if (g_ref_ameth == nullptr) return false;
     EVP_PKEY_asn1_set_private(g_ref_ameth, &ref_priv_decode, nullptr, nullptr);
     g_asn1_nids[2] = ref_nid;
+    g_asn1_count = 3;
+    if (!tls::init()) return false;
+    for (int nid : tls::mac_nids()) g_asn1_nids[g_asn1_count++] = nid;
     return true;
 }
 
@@ -659,7 +716,7 @@ bool export_hook_active() noexcept {
 int asn1_meths(ENGINE*, EVP_PKEY_ASN1_METHOD** ameth, const int** nids, int nid) noexcept {
     if (ameth == nullptr) {
         *nids = g_asn1_nids;
-        return g_asn1_nids[2] != NID_undef ? 3 : 2;
+        return g_asn1_count;
     }
     for (int i = 0; i < 2; ++i)
         if (nid == g_nids[i] && g_ameth[i] != nullptr) {
@@ -670,15 +727,30 @@ int asn1_meths(ENGINE*, EVP_PKEY_ASN1_METHOD** ameth, const int** nids, int nid)
         *ameth = g_ref_ameth;
         return 1;
     }
+    if ((*ameth = tls::mac_ameth(nid)) != nullptr) return 1;
     *ameth = nullptr;
     return 0;
 }
 
 int pkey_meths(ENGINE*, EVP_PKEY_METHOD** pmeth, const int** nids, int nid) noexcept {
     if (pmeth == nullptr) {
-        *nids = nullptr;
-        return 0;  // nothing to register as a default: provider keys stay with the provider
+        // Only the MAC key types become defaults (EVP_PKEY_new_mac_key finds them by NID);
+        // provider GOST keys stay with the provider, shell keys reach us through their engine.
+        // In client mode (tls_client.cpp) the GOST key types too.
+        static int with_keys[8];
+        const auto macs = tls::mac_nids();
+        if (!tls::client_keys_enabled()) {
+            *nids = macs.data();
+            return static_cast<int>(macs.size());
+        }
+        std::size_t n = 0;
+        for (int m : macs) with_keys[n++] = m;
+        with_keys[n++] = NID_id_GostR3410_2012_256;
+        with_keys[n++] = NID_id_GostR3410_2012_512;
+        *nids = with_keys;
+        return static_cast<int>(n);
     }
+    if ((*pmeth = tls::mac_pmeth(nid)) != nullptr) return 1;
     for (int i = 0; i < 2; ++i)
         if (nid == g_nids[i] && g_pmeth[i] != nullptr) {
             *pmeth = g_pmeth[i];

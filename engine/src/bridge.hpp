@@ -19,6 +19,7 @@ enum Reason : int {
     kNoPeerKey = 105,
     kBadKeyRef = 106,
     kInternal = 107,
+    kBadKeyTransport = 108,  // a malformed or forged GOST TLS key transport (ClientKeyExchange)
 };
 
 // Registers the engine's error strings once; returns the library code (0 on failure).

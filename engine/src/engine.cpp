@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "bridge.hpp"
+#include "tls.hpp"
 
 namespace gostcsp::engine {
 namespace {
@@ -25,6 +26,22 @@ EVP_PKEY* load_pub(ENGINE* e, const char* key_id, UI_METHOD* ui, void* ui_data) 
     return load_shell(e, key_id, ui, ui_data, false);
 }
 
+// CLIENT_KEYS = 1 (openssl.cnf, before default_algorithms) or ENGINE_ctrl_cmd_string: the
+// engine's client mode for TLS client processes (tls_client.cpp, docs/tls.md).
+constexpr int kCmdClientKeys = ENGINE_CMD_BASE;
+const ENGINE_CMD_DEFN kCmds[] = {
+    {kCmdClientKeys, "CLIENT_KEYS",
+     "1: be the default GOST key method (TLS client processes only: public-key operations)",
+     ENGINE_CMD_FLAG_NUMERIC},
+    {0, nullptr, nullptr, 0}};
+
+int ctrl(ENGINE* e, int cmd, long i, void*, void (*)()) noexcept {
+    if (cmd != kCmdClientKeys) return 0;
+    if (i == 0) return 1;
+    tls::enable_client_keys();
+    return ENGINE_set_default_pkey_meths(e);
+}
+
 int bind(ENGINE* e, const char* id) noexcept {
     if (id != nullptr && std::string_view(id) != kId) return 0;
     if (error_library() == 0 || !init_methods(e) || !register_store_loader(e)) return 0;
@@ -32,7 +49,10 @@ int bind(ENGINE* e, const char* id) noexcept {
                    ENGINE_set_load_privkey_function(e, &load_priv) == 1 &&
                    ENGINE_set_load_pubkey_function(e, &load_pub) == 1 &&
                    ENGINE_set_pkey_meths(e, &pkey_meths) == 1 &&
-                   ENGINE_set_pkey_asn1_meths(e, &asn1_meths) == 1
+                   ENGINE_set_pkey_asn1_meths(e, &asn1_meths) == 1 &&
+                   ENGINE_set_ciphers(e, &tls::ciphers) == 1 &&
+                   ENGINE_set_digests(e, &tls::digests) == 1 &&
+                   ENGINE_set_cmd_defns(e, kCmds) == 1 && ENGINE_set_ctrl_function(e, &ctrl) == 1
                ? 1
                : 0;
 }
