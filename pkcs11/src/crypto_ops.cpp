@@ -125,11 +125,8 @@ void Module::init_operation(Session& s, Operation& op, const CK_MECHANISM* mech,
                   (o.key_type == CKK_GENERIC_SECRET || o.key_type == CKK_GOSTR3411),
               CKR_KEY_TYPE_INCONSISTENT);
         check(usage_allowed(o, for_sign ? CKA_SIGN : CKA_VERIFY), CKR_KEY_FUNCTION_NOT_PERMITTED);
-        auto r = op.token->read_secret_value(ref.handle);
-        // The keystore exposes no in-place HMAC; a sensitive HMAC key cannot be used yet.
-        if (!r.ok() && r.error() == keystore::Error::attribute_sensitive)
-            fail(CKR_KEY_FUNCTION_NOT_PERMITTED);
-        auto value = ks_value(std::move(r));
+        // Used in place: a sensitive or non-extractable HMAC key works, its value stays here.
+        auto value = ks_value(op.token->secret_for_use(ref.handle));
         op.hmac = std::make_unique<core::HmacStreebog>(
             m->key_bits == 512 ? core::DigestSize::bits512 : core::DigestSize::bits256,
             value.span());

@@ -340,6 +340,26 @@ TEST_F(P11Crypto, HmacStreebogMatchesBotan) {
         ASSERT_EQ(f->C_SignFinal(h, out.data(), &n), CKR_OK);
         EXPECT_EQ(out, Bytes(want.begin(), want.end()));
     }
+    // A sensitive, non-extractable HMAC key signs the same (used in place), but never shows
+    // its value.
+    CK_ATTRIBUTE ts[] = {{CKA_CLASS, &sc, sizeof sc},
+                         {CKA_KEY_TYPE, &kt, sizeof kt},
+                         {CKA_VALUE, key.data(), key.size()},
+                         {CKA_SIGN, &yes, 1},
+                         {CKA_VERIFY, &yes, 1},
+                         {CKA_SENSITIVE, &yes, 1},
+                         {CKA_EXTRACTABLE, &no, 1}};
+    CK_OBJECT_HANDLE ks;
+    ASSERT_EQ(f->C_CreateObject(h, ts, 7, &ks), CKR_OK);
+    {
+        auto mac = Botan::MessageAuthenticationCode::create_or_throw("HMAC(Streebog-256)");
+        mac->set_key(key);
+        auto want = mac->process(message);
+        EXPECT_EQ(sign(h, CKM_GOSTR3411_12_256_HMAC, ks, message), Bytes(want.begin(), want.end()));
+        std::uint8_t buf[32];
+        CK_ATTRIBUTE get{CKA_VALUE, buf, sizeof buf};
+        EXPECT_EQ(f->C_GetAttributeValue(h, ks, &get, 1), CKR_ATTRIBUTE_SENSITIVE);
+    }
     // A GOST key is not an HMAC key.
     KeyPair kp = generate(h, oid_tc26_256_a);
     CK_MECHANISM m{CKM_GOSTR3411_12_256_HMAC, nullptr, 0};
