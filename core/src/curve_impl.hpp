@@ -171,7 +171,7 @@ const CurveOps& shape_ops_for(ParamSet set, const char* shape) noexcept {
     using P = ParamSet;
     const CurveOps* out = nullptr;
     auto pick = [&]<P S>() {
-        if constexpr (field_shape(S) == Shape)
+        if constexpr (weierstrass_shape(S) == Shape)
             if (set == S) out = &curve_instance<F, S>(shape);
     };
     pick.template operator()<P::gost2001_test>();
