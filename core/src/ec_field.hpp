@@ -355,6 +355,186 @@ inline void pm4_sub(u64* r, const u64* a, const u64* b, u64 c) noexcept {
         : "cc", "memory");
 }
 
+// Montgomery product for any odd 4-limb modulus: r = a·b·2^-256 mod m (a, b < m), fused in one
+// MULX/ADX block (CIOS: each row adds a·b[i] on two carry chains, then one reduction word
+// k = T0·n0 and k·m on two chains; the zeroed low register becomes the new top word). mn holds
+// m[0..3] and n0 = −m^{-1} mod 2^64. r may alias a or b (written at the end only).
+inline void mont4_mul_adx(u64* r, const u64* a, const u64* b, const u64* mn) noexcept {
+    u64 T0, T1, T2, T3, T4, T5, lo, hi, z;
+    const u64* ap = a;
+    u64* rp = r;
+    __asm__ __volatile__(
+        "xorl %k[T0], %k[T0]\n\t"
+        "xorl %k[T1], %k[T1]\n\t"
+        "xorl %k[T2], %k[T2]\n\t"
+        "xorl %k[T3], %k[T3]\n\t"
+        "xorl %k[T4], %k[T4]\n\t"
+        "xorl %k[T5], %k[T5]\n\t"
+        "movq 0(%[b]), %%rdx\n\t"
+        "xorl %k[z], %k[z]\n\t"
+        "mulxq 0(%[a]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T0]\n\t"
+        "adoxq %[hi], %[T1]\n\t"
+        "mulxq 8(%[a]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T1]\n\t"
+        "adoxq %[hi], %[T2]\n\t"
+        "mulxq 16(%[a]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T2]\n\t"
+        "adoxq %[hi], %[T3]\n\t"
+        "mulxq 24(%[a]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T3]\n\t"
+        "adoxq %[hi], %[T4]\n\t"
+        "adcxq %[z], %[T4]\n\t"
+        "adoxq %[z], %[T5]\n\t"
+        "adcxq %[z], %[T5]\n\t"
+        "movq %[T0], %%rdx\n\t"
+        "imulq 32(%[mn]), %%rdx\n\t"
+        "xorl %k[z], %k[z]\n\t"
+        "mulxq 0(%[mn]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T0]\n\t"
+        "adoxq %[hi], %[T1]\n\t"
+        "mulxq 8(%[mn]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T1]\n\t"
+        "adoxq %[hi], %[T2]\n\t"
+        "mulxq 16(%[mn]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T2]\n\t"
+        "adoxq %[hi], %[T3]\n\t"
+        "mulxq 24(%[mn]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T3]\n\t"
+        "adoxq %[hi], %[T4]\n\t"
+        "adcxq %[z], %[T4]\n\t"
+        "adoxq %[z], %[T5]\n\t"
+        "adcxq %[z], %[T5]\n\t"
+        "movq 8(%[b]), %%rdx\n\t"
+        "xorl %k[z], %k[z]\n\t"
+        "mulxq 0(%[a]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T1]\n\t"
+        "adoxq %[hi], %[T2]\n\t"
+        "mulxq 8(%[a]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T2]\n\t"
+        "adoxq %[hi], %[T3]\n\t"
+        "mulxq 16(%[a]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T3]\n\t"
+        "adoxq %[hi], %[T4]\n\t"
+        "mulxq 24(%[a]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T4]\n\t"
+        "adoxq %[hi], %[T5]\n\t"
+        "adcxq %[z], %[T5]\n\t"
+        "adoxq %[z], %[T0]\n\t"
+        "adcxq %[z], %[T0]\n\t"
+        "movq %[T1], %%rdx\n\t"
+        "imulq 32(%[mn]), %%rdx\n\t"
+        "xorl %k[z], %k[z]\n\t"
+        "mulxq 0(%[mn]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T1]\n\t"
+        "adoxq %[hi], %[T2]\n\t"
+        "mulxq 8(%[mn]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T2]\n\t"
+        "adoxq %[hi], %[T3]\n\t"
+        "mulxq 16(%[mn]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T3]\n\t"
+        "adoxq %[hi], %[T4]\n\t"
+        "mulxq 24(%[mn]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T4]\n\t"
+        "adoxq %[hi], %[T5]\n\t"
+        "adcxq %[z], %[T5]\n\t"
+        "adoxq %[z], %[T0]\n\t"
+        "adcxq %[z], %[T0]\n\t"
+        "movq 16(%[b]), %%rdx\n\t"
+        "xorl %k[z], %k[z]\n\t"
+        "mulxq 0(%[a]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T2]\n\t"
+        "adoxq %[hi], %[T3]\n\t"
+        "mulxq 8(%[a]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T3]\n\t"
+        "adoxq %[hi], %[T4]\n\t"
+        "mulxq 16(%[a]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T4]\n\t"
+        "adoxq %[hi], %[T5]\n\t"
+        "mulxq 24(%[a]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T5]\n\t"
+        "adoxq %[hi], %[T0]\n\t"
+        "adcxq %[z], %[T0]\n\t"
+        "adoxq %[z], %[T1]\n\t"
+        "adcxq %[z], %[T1]\n\t"
+        "movq %[T2], %%rdx\n\t"
+        "imulq 32(%[mn]), %%rdx\n\t"
+        "xorl %k[z], %k[z]\n\t"
+        "mulxq 0(%[mn]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T2]\n\t"
+        "adoxq %[hi], %[T3]\n\t"
+        "mulxq 8(%[mn]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T3]\n\t"
+        "adoxq %[hi], %[T4]\n\t"
+        "mulxq 16(%[mn]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T4]\n\t"
+        "adoxq %[hi], %[T5]\n\t"
+        "mulxq 24(%[mn]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T5]\n\t"
+        "adoxq %[hi], %[T0]\n\t"
+        "adcxq %[z], %[T0]\n\t"
+        "adoxq %[z], %[T1]\n\t"
+        "adcxq %[z], %[T1]\n\t"
+        "movq 24(%[b]), %%rdx\n\t"
+        "xorl %k[z], %k[z]\n\t"
+        "mulxq 0(%[a]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T3]\n\t"
+        "adoxq %[hi], %[T4]\n\t"
+        "mulxq 8(%[a]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T4]\n\t"
+        "adoxq %[hi], %[T5]\n\t"
+        "mulxq 16(%[a]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T5]\n\t"
+        "adoxq %[hi], %[T0]\n\t"
+        "mulxq 24(%[a]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T0]\n\t"
+        "adoxq %[hi], %[T1]\n\t"
+        "adcxq %[z], %[T1]\n\t"
+        "adoxq %[z], %[T2]\n\t"
+        "adcxq %[z], %[T2]\n\t"
+        "movq %[T3], %%rdx\n\t"
+        "imulq 32(%[mn]), %%rdx\n\t"
+        "xorl %k[z], %k[z]\n\t"
+        "mulxq 0(%[mn]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T3]\n\t"
+        "adoxq %[hi], %[T4]\n\t"
+        "mulxq 8(%[mn]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T4]\n\t"
+        "adoxq %[hi], %[T5]\n\t"
+        "mulxq 16(%[mn]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T5]\n\t"
+        "adoxq %[hi], %[T0]\n\t"
+        "mulxq 24(%[mn]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[T0]\n\t"
+        "adoxq %[hi], %[T1]\n\t"
+        "adcxq %[z], %[T1]\n\t"
+        "adoxq %[z], %[T2]\n\t"
+        "adcxq %[z], %[T2]\n\t"
+        "movq %[T4], %[lo]\n\t"
+        "subq 0(%[mn]), %[lo]\n\t"
+        "movq %[T5], %[hi]\n\t"
+        "sbbq 8(%[mn]), %[hi]\n\t"
+        "movq %[T0], %[z]\n\t"
+        "sbbq 16(%[mn]), %[z]\n\t"
+        "movq %[T1], %%rdx\n\t"
+        "sbbq 24(%[mn]), %%rdx\n\t"
+        "sbbq $0, %[T2]\n\t"
+        "cmovncq %[lo], %[T4]\n\t"
+        "cmovncq %[hi], %[T5]\n\t"
+        "cmovncq %[z], %[T0]\n\t"
+        "cmovncq %%rdx, %[T1]\n\t"
+        "movq %[rp], %[a]\n\t"
+        "movq %[T4], 0(%[a])\n\t"
+        "movq %[T5], 8(%[a])\n\t"
+        "movq %[T0], 16(%[a])\n\t"
+        "movq %[T1], 24(%[a])\n\t"
+
+        : [T0] "=&r"(T0), [T1] "=&r"(T1), [T2] "=&r"(T2), [T3] "=&r"(T3), [T4] "=&r"(T4),
+          [T5] "=&r"(T5), [lo] "=&r"(lo), [hi] "=&r"(hi), [z] "=&r"(z), [a] "+r"(ap)
+        : [b] "r"(b), [mn] "r"(mn), [rp] "m"(rp)
+        : "rdx", "cc", "memory");
+}
+
 // 8×8-limb product from four 4×4 MULX/ADX blocks (schoolbook on 256-bit halves).
 inline void mul_wide8_adx(u64* t, const u64* a, const u64* b) noexcept {
     u64 mid1[8], mid2[8];
@@ -408,9 +588,10 @@ inline void sqr_wide_sel(u64* t, const u64* a) noexcept {
 template <std::size_t N, bool Adx = false>
 struct MontField : ModBase<N> {
     using ModBase<N>::m;
-    u64 n0 = 0;        // −m^{-1} mod 2^64
-    u64 r2[N] = {};    // R^2 mod m
-    u64 one_[N] = {};  // R mod m (Montgomery 1)
+    u64 n0 = 0;           // −m^{-1} mod 2^64
+    u64 r2[N] = {};       // R^2 mod m
+    u64 one_[N] = {};     // R mod m (Montgomery 1)
+    u64 mn_[N + 1] = {};  // m then n0, contiguous for the fused kernel
 
     void init(const u64* modulus) noexcept {
         std::memcpy(m, modulus, sizeof(m));
@@ -418,6 +599,8 @@ struct MontField : ModBase<N> {
         GOSTCSP_UNROLL
         for (int i = 0; i < 6; ++i) inv *= 2 - m[0] * inv;
         n0 = static_cast<u64>(0) - inv;
+        std::memcpy(mn_, m, sizeof(m));
+        mn_[N] = n0;
         // R mod m by doubling 1 (64N times), then R^2 by doubling R another 64N times.
         u64 x[N] = {1};
         if (N > 1) x[0] = 1;
@@ -472,23 +655,39 @@ struct MontField : ModBase<N> {
         sqr_body(r, a);
     }
     void mul_body(u64* r, const u64* a, const u64* b) const noexcept {
+#if GOSTCSP_EC_ASM
+        if constexpr (Adx && N == 4) {
+            mont4_mul_adx(r, a, b, mn_);
+            return;
+        }
+#endif
         u64 t[2 * N];
         mul_wide_sel<N, Adx>(t, a, b);
         redc(r, t);
     }
     void sqr_body(u64* r, const u64* a) const noexcept {
+#if GOSTCSP_EC_ASM
+        if constexpr (Adx && N == 4) {
+            mont4_mul_adx(r, a, a, mn_);
+            return;
+        }
+#endif
         u64 t[2 * N];
         sqr_wide_sel<N, Adx>(t, a);
         redc(r, t);
     }
     // Any a < 2^(64N) (not necessarily < m) -> Montgomery form of (a mod m).
-    void to_internal(u64* r, const u64* a) const noexcept { mul(r, a, r2); }
+    void to_internal(u64* r, const u64* a) const noexcept {
+        mul(r, a, r2);
+    }
     void from_internal(u64* r, const u64* a) const noexcept {
         u64 t[2 * N] = {};
         std::memcpy(t, a, N * sizeof(u64));
         redc(r, t);
     }
-    const u64* one() const noexcept { return one_; }
+    const u64* one() const noexcept {
+        return one_;
+    }
 };
 
 // p = 2^(64N) − c with small c (< 2^31): products reduce by folding the high half times c.
