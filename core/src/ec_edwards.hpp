@@ -55,9 +55,9 @@ struct Edwards {
         u64 x[N], y[N], z[N], kt[N];
     };
 
-    F fp;             // base field
-    MontField<N> fq;  // scalars mod q
-    u64 q[N];         // subgroup order, plain
+    F fp;                     // base field
+    MontField<N, F::adx> fq;  // scalars mod q (on the field's arithmetic path)
+    u64 q[N];                 // subgroup order, plain
     unsigned cofactor = 1;
     u64 d[N], s[N], t[N];    // Edwards d and the map constants (internal form)
     u64 wa[N], wb[N];        // the Weierstrass a, b (internal form), for validation

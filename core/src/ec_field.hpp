@@ -588,10 +588,11 @@ inline void sqr_wide_sel(u64* t, const u64* a) noexcept {
 template <std::size_t N, bool Adx = false>
 struct MontField : ModBase<N> {
     using ModBase<N>::m;
-    u64 n0 = 0;           // −m^{-1} mod 2^64
-    u64 r2[N] = {};       // R^2 mod m
-    u64 one_[N] = {};     // R mod m (Montgomery 1)
-    u64 mn_[N + 1] = {};  // m then n0, contiguous for the fused kernel
+    static constexpr bool adx = Adx;  // the arithmetic path (the scalar field follows it)
+    u64 n0 = 0;                       // −m^{-1} mod 2^64
+    u64 r2[N] = {};                   // R^2 mod m
+    u64 one_[N] = {};                 // R mod m (Montgomery 1)
+    u64 mn_[N + 1] = {};              // m then n0, contiguous for the fused kernel
 
     void init(const u64* modulus) noexcept {
         std::memcpy(m, modulus, sizeof(m));
@@ -695,6 +696,7 @@ struct MontField : ModBase<N> {
 template <std::size_t N, bool Adx = false>
 struct PseudoMersenneField : ModBase<N> {
     using ModBase<N>::m;
+    static constexpr bool adx = Adx;
     u64 c = 0;
     u64 one_[N] = {1};
 
