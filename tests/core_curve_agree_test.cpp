@@ -85,6 +85,27 @@ Out dbl_scalar(const CurveOps& c, const u64* u1, const AffinePoint& p, const u64
     return o;
 }
 
+// verify's projective comparison: x(R) mod q = r exactly for r = x(R) mod q, and not for r + 1
+void check_x_mod_q(const CurveOps& c, const u64* u1, const AffinePoint& p, const u64* u2,
+                   const std::string& name) {
+    ProjPoint r;
+    c.mul2_vartime(r, u1, p, u2);
+    AffinePoint a;
+    const std::size_t n = c.limbs();
+    if (c.to_affine(a, r)) {
+        const u64 one[max_limbs] = {1};
+        ASSERT_FALSE(c.x_mod_q_equals_vartime(r, one)) << name << " identity";
+        return;
+    }
+    u64 xr[max_limbs] = {}, bumped[max_limbs] = {};
+    const u64 one[max_limbs] = {1};
+    c.scalar_reduce(xr, a.x);
+    c.scalar_add(bumped, xr, one);
+    ASSERT_TRUE(c.x_mod_q_equals_vartime(r, xr))
+        << name << " " << c.shape_name() << " " << hex(xr, n);
+    ASSERT_FALSE(c.x_mod_q_equals_vartime(r, bumped)) << name << " " << c.shape_name();
+}
+
 class CurveAgree : public ::testing::TestWithParam<ParamSet> {};
 
 // Fixed-base, variable-base and double-scalar multiplication agree with each other on one path.
@@ -179,6 +200,10 @@ TEST_P(CurveAgree, AdxAgreesWithPortableReference) {
         ASSERT_TRUE(same(v1, v2, n)) << name << " mul k=" << hex(k2, n);
         const Out d1 = dbl_scalar(*ref, k, p.p, k2), d2 = dbl_scalar(*fast, k, p.p, k2);
         ASSERT_TRUE(same(d1, d2, n)) << name << " mul2 " << hex(k, n) << " " << hex(k2, n);
+        if (i % 8 == 0) {
+            check_x_mod_q(*ref, k, p.p, k2, name);
+            check_x_mod_q(*fast, k, p.p, k2, name);
+        }
         // validation: the result is on the curve for both; a perturbed y is not
         if (!v1.inf) {
             ASSERT_TRUE(ref->on_curve_vartime(v1.p) && fast->on_curve_vartime(v1.p)) << name;
@@ -293,6 +318,11 @@ TEST_P(EdwardsAgree, EdwardsAgreesWithWeierstrass) {
                 ASSERT_FALSE(ed->in_subgroup_vartime(q1.p)) << name;
                 const Out r1 = dbl_scalar(*w, k2, q1.p, k), r2 = dbl_scalar(*ed, k2, q1.p, k);
                 ASSERT_TRUE(same(r1, r2, n)) << name << " mul2 on Q " << hex(k, n);
+                check_x_mod_q(*w, k2, q1.p, k, name);
+                check_x_mod_q(*ed, k2, q1.p, k, name);
+                check_x_mod_q(*w, zero, tp, one, name);  // the torsion point itself
+                check_x_mod_q(*ed, zero, tp, one, name);
+                check_x_mod_q(*ed, k, p.p, k2, name);
                 ASSERT_TRUE(w->in_subgroup_vartime(p.p) && ed->in_subgroup_vartime(p.p)) << name;
             }
             if (!v1.inf) p = v1;

@@ -85,6 +85,36 @@ class EdwardsImpl final : public CurveOps {
         e_.mul2_vartime(p, u1, a, u2);
         store(r, p);
     }
+    // x = s(Z + Y)/(Z − Y) + t for X ≠ 0 (then Z ≠ Y): r + j·q = x ⟺ (r + j·q − t)·(Z − Y) =
+    // s·(Z + Y). X = 0 (the identity, or the 2-torsion point with x = t) goes through to_affine.
+    bool x_mod_q_equals_vartime(const ProjPoint& r, const u64* rv) const noexcept override {
+        const u64* X = r.w;
+        const u64* Y = r.w + N;
+        const u64* Z = r.w + 2 * N;
+        const F& fp = e_.fp;
+        if (limbs_is_zero_mask<N>(X)) {
+            AffinePoint a;
+            if (to_affine(a, r)) return false;
+            u64 red[N];
+            scalar_reduce(red, a.x);
+            return limbs_eq_mask<N>(red, rv) != 0;
+        }
+        u64 den[N], num[N], w[N], cand[N], ci[N];
+        fp.sub(den, Z, Y);
+        fp.add(w, Z, Y);
+        fp.mul(num, w, e_.s);
+        std::memcpy(cand, rv, sizeof(cand));
+        while (limbs_lt_mask<N>(cand, fp.m)) {
+            fp.to_internal(ci, cand);
+            fp.sub(ci, ci, e_.t);
+            fp.mul(w, ci, den);
+            if (limbs_eq_mask<N>(w, num)) return true;
+            unsigned char carry = 0;
+            for (std::size_t i = 0; i < N; ++i) carry = addc(carry, cand[i], e_.q[i], &cand[i]);
+            if (carry) break;
+        }
+        return false;
+    }
     // y² = x³ + a·x + b on the Weierstrass form (the one the data crosses the interface in).
     bool on_curve_vartime(const AffinePoint& pa) const noexcept override {
         if (!limbs_lt_mask<N>(pa.x, e_.fp.m) || !limbs_lt_mask<N>(pa.y, e_.fp.m)) return false;

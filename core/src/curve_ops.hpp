@@ -65,6 +65,9 @@ class CurveOps {
     // R = u1·G + u2·P, u1, u2 < q, P on the curve.
     virtual void mul2_vartime(ProjPoint& r, const u64* u1, const AffinePoint& p,
                               const u64* u2) const noexcept = 0;
+    // Verification's last step without an inversion: is (x(P) mod q) = r for the affine x of P
+    // (false when P is the identity)? r < q. Tries the x = r + j·q below p projectively.
+    virtual bool x_mod_q_equals_vartime(const ProjPoint& p, const u64* r) const noexcept = 0;
     // Coordinates < p and y² = x³ + a·x + b.
     virtual bool on_curve_vartime(const AffinePoint& p) const noexcept = 0;
     // q·P is the true identity (meaningful on the cofactor-4 sets; P on the curve).
