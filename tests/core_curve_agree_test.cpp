@@ -9,12 +9,15 @@
 // (core_gost3410_test, conformance/gost3410_diff); this test pins the paths to each other.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "curve_ops.hpp"
+#include "ec_field.hpp"
 #include "ec_limbs.hpp"
 
 namespace {
@@ -329,6 +332,85 @@ TEST_P(EdwardsAgree, EdwardsAgreesWithWeierstrass) {
         }
     }
     if (paths == 0) GTEST_FAIL() << "no implementation";
+}
+
+// The MULX/ADX field kernels against the portable field code on edge operands (0, 1, 2, c, p − 1,
+// p − 2, 2^(64N−1), all-ones-below-p patterns) and random ones, for the moduli of the sets.
+template <class Fast, class Ref>
+void field_kernels_agree(const u64* modulus, const char* what) {
+    constexpr std::size_t N = Fast::limbs;
+    Fast f;
+    Ref g;
+    f.init(modulus);
+    g.init(modulus);
+    std::vector<std::array<u64, N>> vals;
+    auto add = [&](std::array<u64, N> v) { vals.push_back(v); };
+    std::array<u64, N> v{};
+    add(v);
+    v[0] = 1;
+    add(v);
+    v[0] = 2;
+    add(v);
+    v[0] = 0 - modulus[0];  // c for p = 2^(64N) − c
+    add(v);
+    for (u64 d : {1ull, 2ull, 3ull}) {
+        std::array<u64, N> m{};
+        for (std::size_t i = 0; i < N; ++i) m[i] = modulus[i];
+        unsigned char bw = 0;
+        for (std::size_t i = 0; i < N; ++i) bw = subb(bw, m[i], i == 0 ? d : 0, &m[i]);
+        add(m);  // p − d
+    }
+    v = {};
+    v[N - 1] = 1ull << 63;
+    if (limbs_lt_mask<N>(v.data(), modulus)) add(v);
+    std::mt19937_64 gen(99);
+    for (int i = 0; i < 200; ++i) {
+        std::array<u64, N> r{};
+        for (auto& x : r) x = gen();
+        r[N - 1] &= modulus[N - 1];
+        if (limbs_lt_mask<N>(r.data(), modulus)) add(r);
+    }
+    for (const auto& a : vals)
+        for (const auto& b : vals) {
+            u64 r1[N], r2[N];
+            f.mul(r1, a.data(), b.data());
+            g.mul(r2, a.data(), b.data());
+            ASSERT_TRUE(same_limbs(r1, r2, N))
+                << what << " mul " << hex(a.data(), N) << " " << hex(b.data(), N);
+        }
+    for (const auto& a : vals) {
+        u64 r1[N], r2[N];
+        f.sqr(r1, a.data());
+        g.sqr(r2, a.data());
+        ASSERT_TRUE(same_limbs(r1, r2, N)) << what << " sqr " << hex(a.data(), N);
+    }
+}
+
+TEST(FieldKernels, AdxAgreesWithPortableOnEdgeOperands) {
+    if (!adx_available()) GTEST_SKIP() << "no MULX/ADX path on this build or CPU";
+    for (const auto& info : all_param_sets()) {
+        const CurveOps* c = weierstrass_curve_ops(info.id, Arith::portable);
+        ASSERT_NE(c, nullptr);
+        const u64* p = c->prime();
+        const u64* q = c->order();
+        if (c->limbs() == 4) {
+            field_kernels_agree<MontField<4, true>, MontField<4, false>>(
+                p, std::string(info.name).c_str());
+            field_kernels_agree<MontField<4, true>, MontField<4, false>>(
+                q, std::string(info.name).c_str());
+            if (PseudoMersenneField<4>::applies(p))
+                field_kernels_agree<PseudoMersenneField<4, true>, PseudoMersenneField<4, false>>(
+                    p, std::string(info.name).c_str());
+        } else {
+            field_kernels_agree<MontField<8, true>, MontField<8, false>>(
+                p, std::string(info.name).c_str());
+            field_kernels_agree<MontField<8, true>, MontField<8, false>>(
+                q, std::string(info.name).c_str());
+            if (PseudoMersenneField<8>::applies(p))
+                field_kernels_agree<PseudoMersenneField<8, true>, PseudoMersenneField<8, false>>(
+                    p, std::string(info.name).c_str());
+        }
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(EdwardsSets, EdwardsAgree,

@@ -535,6 +535,99 @@ inline void mont4_mul_adx(u64* r, const u64* a, const u64* b, const u64* mn) noe
         : "rdx", "cc", "memory");
 }
 
+// p = 2^512 − c (c < 2^31): r = t mod p for a 16-limb product t, in one MULX/ADX block. The high
+// half times c is added on two carry chains (low words on CF, high words on OF, one limb up),
+// the top word is folded once more (top·c < 2^62), and a last conditional + c (mod 2^512)
+// covers u ≥ p and the wrap past 2^512, as in PseudoMersenneField::reduce_wide. r ≠ t.
+inline void pm8_reduce_adx(u64* r, const u64* t, u64 c) noexcept {
+    u64 u, lo, hA, hB, z, k;
+    __asm__ __volatile__(
+        "movq %[c], %%rdx\n\t"
+        "xorl %k[z], %k[z]\n\t"
+        "movq 0(%[t]), %[u]\n\t"
+        "mulxq 64(%[t]), %[lo], %[hA]\n\t"
+        "adcxq %[lo], %[u]\n\t"
+        "movq %[u], 0(%[r])\n\t"
+        "movq 8(%[t]), %[u]\n\t"
+        "mulxq 72(%[t]), %[lo], %[hB]\n\t"
+        "adcxq %[lo], %[u]\n\t"
+        "adoxq %[hA], %[u]\n\t"
+        "movq %[u], 8(%[r])\n\t"
+        "movq 16(%[t]), %[u]\n\t"
+        "mulxq 80(%[t]), %[lo], %[hA]\n\t"
+        "adcxq %[lo], %[u]\n\t"
+        "adoxq %[hB], %[u]\n\t"
+        "movq %[u], 16(%[r])\n\t"
+        "movq 24(%[t]), %[u]\n\t"
+        "mulxq 88(%[t]), %[lo], %[hB]\n\t"
+        "adcxq %[lo], %[u]\n\t"
+        "adoxq %[hA], %[u]\n\t"
+        "movq %[u], 24(%[r])\n\t"
+        "movq 32(%[t]), %[u]\n\t"
+        "mulxq 96(%[t]), %[lo], %[hA]\n\t"
+        "adcxq %[lo], %[u]\n\t"
+        "adoxq %[hB], %[u]\n\t"
+        "movq %[u], 32(%[r])\n\t"
+        "movq 40(%[t]), %[u]\n\t"
+        "mulxq 104(%[t]), %[lo], %[hB]\n\t"
+        "adcxq %[lo], %[u]\n\t"
+        "adoxq %[hA], %[u]\n\t"
+        "movq %[u], 40(%[r])\n\t"
+        "movq 48(%[t]), %[u]\n\t"
+        "mulxq 112(%[t]), %[lo], %[hA]\n\t"
+        "adcxq %[lo], %[u]\n\t"
+        "adoxq %[hB], %[u]\n\t"
+        "movq %[u], 48(%[r])\n\t"
+        "movq 56(%[t]), %[u]\n\t"
+        "mulxq 120(%[t]), %[lo], %[hB]\n\t"
+        "adcxq %[lo], %[u]\n\t"
+        "adoxq %[hA], %[u]\n\t"
+        "movq %[u], 56(%[r])\n\t"
+        "adcxq %[z], %[hB]\n\t"
+        "adoxq %[z], %[hB]\n\t"
+        "imulq %%rdx, %[hB]\n\t"
+        "addq %[hB], 0(%[r])\n\t"
+        "adcq $0, 8(%[r])\n\t"
+        "adcq $0, 16(%[r])\n\t"
+        "adcq $0, 24(%[r])\n\t"
+        "adcq $0, 32(%[r])\n\t"
+        "adcq $0, 40(%[r])\n\t"
+        "adcq $0, 48(%[r])\n\t"
+        "adcq $0, 56(%[r])\n\t"
+        "sbbq %[k], %[k]\n\t"
+        "movq 0(%[r]), %[lo]\n\t"
+        "addq %%rdx, %[lo]\n\t"
+        "movq 8(%[r]), %[lo]\n\t"
+        "adcq $0, %[lo]\n\t"
+        "movq 16(%[r]), %[lo]\n\t"
+        "adcq $0, %[lo]\n\t"
+        "movq 24(%[r]), %[lo]\n\t"
+        "adcq $0, %[lo]\n\t"
+        "movq 32(%[r]), %[lo]\n\t"
+        "adcq $0, %[lo]\n\t"
+        "movq 40(%[r]), %[lo]\n\t"
+        "adcq $0, %[lo]\n\t"
+        "movq 48(%[r]), %[lo]\n\t"
+        "adcq $0, %[lo]\n\t"
+        "movq 56(%[r]), %[lo]\n\t"
+        "adcq $0, %[lo]\n\t"
+        "sbbq %[hA], %[hA]\n\t"
+        "orq %[hA], %[k]\n\t"
+        "andq %%rdx, %[k]\n\t"
+        "addq %[k], 0(%[r])\n\t"
+        "adcq $0, 8(%[r])\n\t"
+        "adcq $0, 16(%[r])\n\t"
+        "adcq $0, 24(%[r])\n\t"
+        "adcq $0, 32(%[r])\n\t"
+        "adcq $0, 40(%[r])\n\t"
+        "adcq $0, 48(%[r])\n\t"
+        "adcq $0, 56(%[r])\n\t"
+
+        : [u] "=&r"(u), [lo] "=&r"(lo), [hA] "=&r"(hA), [hB] "=&r"(hB), [z] "=&r"(z), [k] "=&r"(k)
+        : [t] "r"(t), [r] "r"(r), [c] "r"(c)
+        : "rdx", "cc", "memory");
+}
+
 // 8×8-limb product from four 4×4 MULX/ADX blocks (schoolbook on 256-bit halves).
 inline void mul_wide8_adx(u64* t, const u64* a, const u64* b) noexcept {
     u64 mid1[8], mid2[8];
@@ -772,6 +865,12 @@ struct PseudoMersenneField : ModBase<N> {
 #endif
         u64 t[2 * N];
         mul_wide_sel<N, Adx>(t, a, b);
+#if GOSTCSP_EC_ASM
+        if constexpr (Adx && N == 8) {
+            pm8_reduce_adx(r, t, c);
+            return;
+        }
+#endif
         reduce_wide(r, t);
     }
     void sqr_body(u64* r, const u64* a) const noexcept {
@@ -783,6 +882,12 @@ struct PseudoMersenneField : ModBase<N> {
 #endif
         u64 t[2 * N];
         sqr_wide_sel<N, Adx>(t, a);
+#if GOSTCSP_EC_ASM
+        if constexpr (Adx && N == 8) {
+            pm8_reduce_adx(r, t, c);
+            return;
+        }
+#endif
         reduce_wide(r, t);
     }
 #if GOSTCSP_EC_ASM
