@@ -192,7 +192,7 @@ struct Edwards {
         std::memcpy(r.z, p.z, sizeof(r.z));
         fp.mul(r.kt, p.t, d);
     }
-    // Affine (u, v, d·u·v) of P (variable time in nothing; one inversion).
+    // Affine (u, v, d·u·v) of P (constant-time; one inversion).
     void to_niels(Niels& r, const Ext& p) const noexcept {
         u64 zi[N];
         field_inv(fp, zi, p.z);
