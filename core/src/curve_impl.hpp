@@ -87,6 +87,23 @@ class CurveImpl final : public CurveOps {
         c_.mul2_vartime(p, u1, a, u2);
         store(r, p);
     }
+    // x = X/Z (homogeneous): r + j·q = x ⟺ (r + j·q)·Z = X.
+    bool x_mod_q_equals_vartime(const ProjPoint& r, const u64* rv) const noexcept override {
+        typename C::Point p;
+        std::memcpy(&p, r.w, sizeof(p));
+        if (limbs_is_zero_mask<N>(p.z)) return false;
+        u64 cand[N], ci[N], t[N];
+        std::memcpy(cand, rv, sizeof(cand));
+        while (limbs_lt_mask<N>(cand, c_.fp.m)) {
+            c_.fp.to_internal(ci, cand);
+            c_.fp.mul(t, ci, p.z);
+            if (limbs_eq_mask<N>(t, p.x)) return true;
+            unsigned char carry = 0;
+            for (std::size_t i = 0; i < N; ++i) carry = addc(carry, cand[i], c_.q[i], &cand[i]);
+            if (carry) break;
+        }
+        return false;
+    }
     bool on_curve_vartime(const AffinePoint& pa) const noexcept override {
         if (!limbs_lt_mask<N>(pa.x, c_.fp.m) || !limbs_lt_mask<N>(pa.y, c_.fp.m)) return false;
         typename C::Affine a;
@@ -171,7 +188,7 @@ const CurveOps& shape_ops_for(ParamSet set, const char* shape) noexcept {
     using P = ParamSet;
     const CurveOps* out = nullptr;
     auto pick = [&]<P S>() {
-        if constexpr (field_shape(S) == Shape)
+        if constexpr (weierstrass_shape(S) == Shape)
             if (set == S) out = &curve_instance<F, S>(shape);
     };
     pick.template operator()<P::gost2001_test>();

@@ -20,14 +20,18 @@ namespace {
 std::atomic<bool> force_portable{std::getenv("GOSTCSP_NO_ADX") != nullptr};
 
 template <bool Adx>
-const CurveOps& by_shape(ParamSet set) noexcept {
-    switch (field_shape(set)) {
+const CurveOps& by_shape(ParamSet set, FieldShape shape) noexcept {
+    switch (shape) {
         case FieldShape::pm256:
             return shape_ops<FieldShape::pm256, Adx>(set);
         case FieldShape::pm512:
             return shape_ops<FieldShape::pm512, Adx>(set);
         case FieldShape::mont256:
             return shape_ops<FieldShape::mont256, Adx>(set);
+        case FieldShape::ed256:
+            return shape_ops<FieldShape::ed256, Adx>(set);
+        case FieldShape::ed512:
+            return shape_ops<FieldShape::ed512, Adx>(set);
         case FieldShape::mont512:
             break;
     }
@@ -60,8 +64,15 @@ void set_force_portable(bool on) noexcept {
 
 const CurveOps* curve_ops(ParamSet set, Arith a) noexcept {
     if (static_cast<unsigned>(set) > static_cast<unsigned>(ParamSet::tc26_512_c)) return nullptr;
-    if (a == Arith::adx) return adx_available() ? &by_shape<true>(set) : nullptr;
-    return &by_shape<false>(set);
+    if (a == Arith::adx) return adx_available() ? &by_shape<true>(set, field_shape(set)) : nullptr;
+    return &by_shape<false>(set, field_shape(set));
+}
+
+const CurveOps* weierstrass_curve_ops(ParamSet set, Arith a) noexcept {
+    if (static_cast<unsigned>(set) > static_cast<unsigned>(ParamSet::tc26_512_c)) return nullptr;
+    const FieldShape w = weierstrass_shape(set);
+    if (a == Arith::adx) return adx_available() ? &by_shape<true>(set, w) : nullptr;
+    return &by_shape<false>(set, w);
 }
 
 }  // namespace gostcsp::core::ec

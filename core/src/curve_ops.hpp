@@ -65,6 +65,9 @@ class CurveOps {
     // R = u1·G + u2·P, u1, u2 < q, P on the curve.
     virtual void mul2_vartime(ProjPoint& r, const u64* u1, const AffinePoint& p,
                               const u64* u2) const noexcept = 0;
+    // Verification's last step without an inversion: is (x(P) mod q) = r for the affine x of P
+    // (false when P is the identity)? r < q. Tries the x = r + j·q below p projectively.
+    virtual bool x_mod_q_equals_vartime(const ProjPoint& p, const u64* r) const noexcept = 0;
     // Coordinates < p and y² = x³ + a·x + b.
     virtual bool on_curve_vartime(const AffinePoint& p) const noexcept = 0;
     // q·P is the true identity (meaningful on the cofactor-4 sets; P on the curve).
@@ -87,8 +90,11 @@ enum class FieldShape : std::uint8_t {
     pm512,    // p = 2^512 − c
     mont256,  // any other 256-bit prime (Montgomery)
     mont512,  // any other 512-bit prime
+    ed256,    // twisted Edwards form over p = 2^256 − c (ec_edwards.hpp)
+    ed512,    // twisted Edwards form over p = 2^512 − c
 };
-constexpr FieldShape field_shape(ParamSet s) noexcept {
+// The short-Weierstrass unit of every set (the reference for the Edwards units).
+constexpr FieldShape weierstrass_shape(ParamSet s) noexcept {
     switch (s) {
         case ParamSet::tc26_256_a:
         case ParamSet::tc26_256_b:
@@ -106,12 +112,22 @@ constexpr FieldShape field_shape(ParamSet s) noexcept {
     }
     return FieldShape::mont512;
 }
+// The unit in use: the twisted Edwards one for the sets that have an Edwards form (tc26-256-A,
+// tc26-512-C; inputs and outputs stay Weierstrass), else the Weierstrass one.
+constexpr FieldShape field_shape(ParamSet s) noexcept {
+    if (s == ParamSet::tc26_256_a) return FieldShape::ed256;
+    if (s == ParamSet::tc26_512_c) return FieldShape::ed512;
+    return weierstrass_shape(s);
+}
 
 enum class Arith : std::uint8_t { portable, adx };
 
 // The implementation for `set` on path `a`, or nullptr when the set is unknown or the path is not
 // available here (adx needs x86-64 GCC and a CPU with BMI2 + ADX).
 const CurveOps* curve_ops(ParamSet set, Arith a) noexcept;
+// The short-Weierstrass implementation of `set` on path `a` (the same as curve_ops except for the
+// Edwards sets); for tests that pin the Edwards units to the Weierstrass code.
+const CurveOps* weierstrass_curve_ops(ParamSet set, Arith a) noexcept;
 // The path in use: adx when available, unless GOSTCSP_NO_ADX is set in the environment or
 // set_force_portable(true) was called.
 Arith current_arith() noexcept;
@@ -137,5 +153,13 @@ template <>
 const CurveOps& shape_ops<FieldShape::mont512, false>(ParamSet set) noexcept;
 template <>
 const CurveOps& shape_ops<FieldShape::mont512, true>(ParamSet set) noexcept;
+template <>
+const CurveOps& shape_ops<FieldShape::ed256, false>(ParamSet set) noexcept;
+template <>
+const CurveOps& shape_ops<FieldShape::ed256, true>(ParamSet set) noexcept;
+template <>
+const CurveOps& shape_ops<FieldShape::ed512, false>(ParamSet set) noexcept;
+template <>
+const CurveOps& shape_ops<FieldShape::ed512, true>(ParamSet set) noexcept;
 
 }  // namespace gostcsp::core::ec

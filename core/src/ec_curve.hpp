@@ -35,9 +35,9 @@ struct Curve {
         u64 x[N], y[N];
     };
 
-    F fp;             // the base field (internal representation per F)
-    MontField<N> fq;  // scalars mod q (Montgomery)
-    u64 a[N], b3[N];  // a and 3b, internal form
+    F fp;                     // the base field (internal representation per F)
+    MontField<N, F::adx> fq;  // scalars mod q (Montgomery, on the field's arithmetic path)
+    u64 a[N], b3[N];          // a and 3b, internal form
     bool a_is_minus3 = false;
     u64 q[N];  // the subgroup order, plain
     unsigned cofactor = 1;

@@ -29,11 +29,6 @@ u64 is_zero_mask(const u64* a, std::size_t n) noexcept {
     for (std::size_t i = 0; i < n; ++i) acc |= a[i];
     return ec::mask_is_zero(acc);
 }
-u64 eq_mask(const u64* a, const u64* b, std::size_t n) noexcept {
-    u64 acc = 0;
-    for (std::size_t i = 0; i < n; ++i) acc |= a[i] ^ b[i];
-    return ec::mask_is_zero(acc);
-}
 // All-ones when a < b.
 u64 lt_mask(const u64* a, const u64* b, std::size_t n) noexcept {
     unsigned char borrow = 0;
@@ -235,11 +230,8 @@ Status verify_with(const CurveOps& c, const PublicKey& key, std::span<const std:
     if (!is_zero_mask(t, n)) sub(z2, c.order(), t, n);  // z2 = −r·v mod q
     ProjPoint cp;
     c.mul2_vartime(cp, z1, q_pt, z2);
-    AffinePoint ca;
-    if (c.to_affine(ca, cp)) return Status::invalid_signature;
-    u64 rr[max_limbs];
-    c.scalar_reduce(rr, ca.x);
-    return eq_mask(rr, r, n) ? Status::ok : Status::invalid_signature;
+    // x(C) mod q = r, compared projectively (no inversion); C = O is invalid
+    return c.x_mod_q_equals_vartime(cp, r) ? Status::ok : Status::invalid_signature;
 }
 
 }  // namespace
