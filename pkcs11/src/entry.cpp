@@ -5,6 +5,7 @@
 // catch ladder: P11Error → its CK_RV, std::bad_alloc → CKR_HOST_MEMORY, anything else →
 // CKR_GENERAL_ERROR. No exception crosses this file's functions. Only C_GetFunctionList,
 // C_GetInterfaceList and C_GetInterface are exported (gostcsp-pkcs11.map).
+#include <pthread.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -19,7 +20,11 @@ namespace {
 
 std::atomic<Module*> g_module{nullptr};
 std::atomic<pid_t> g_pid{0};
-std::mutex g_init_mutex;  // C_Initialize / C_Finalize against each other
+// Bumped in every fork child (pthread_atfork): module(), on every call, compares it with the
+// value of C_Initialize's time instead of asking getpid(), a system call per PKCS#11 call.
+std::atomic<unsigned> g_fork_generation{0};
+std::atomic<unsigned> g_init_generation{0};  // stored before g_module is published
+std::mutex g_init_mutex;                     // C_Initialize / C_Finalize against each other
 
 template <class F>
 CK_RV guard(F&& f) noexcept {
@@ -37,7 +42,8 @@ CK_RV guard(F&& f) noexcept {
 // The live module of this process; a forked child sees none until it calls C_Initialize.
 Module& module() {
     Module* m = g_module.load(std::memory_order_acquire);
-    if (m == nullptr || g_pid.load(std::memory_order_relaxed) != getpid())
+    if (m == nullptr || g_init_generation.load(std::memory_order_relaxed) !=
+                            g_fork_generation.load(std::memory_order_relaxed))
         fail(CKR_CRYPTOKI_NOT_INITIALIZED);
     return *m;
 }
@@ -58,8 +64,14 @@ CK_RV initialize(CK_VOID_PTR init_args) {
         // ours to use or to tear down; it is abandoned, and the child starts afresh.
         g_module.store(nullptr);
     }
+    static std::once_flag atfork_once;
+    std::call_once(atfork_once, [] {
+        ::pthread_atfork(nullptr, nullptr,
+                         [] { g_fork_generation.fetch_add(1, std::memory_order_relaxed); });
+    });
     auto* m = new Module(args);
     g_pid.store(getpid());
+    g_init_generation.store(g_fork_generation.load());
     g_module.store(m, std::memory_order_release);
     return CKR_OK;
 }
