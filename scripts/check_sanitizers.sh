@@ -22,8 +22,13 @@ case "$mode" in
     ;;
   tsan)
     flags="-fsanitize=thread -fno-omit-frame-pointer"
-    select=(-R 'keystore_processes|KeystoreProcesses|token_api|Thread|Pool|Fork|Concurren')
-    targets=(all)
+    # Multi-process keystore tests (ProcessTest, PinProtocolTest, the running-process rollback),
+    # the module's crash soak (4 processes), the token API pool (token_api) and every test
+    # named for threads, pools, forks or concurrency.
+    select=(-R 'ProcessTest\.|PinProtocolTest\.|RunningProcess|P11CrashSoak|^token_api$|Thread|Pool|Fork|Concurren')
+    # Only what those tests run (and what they load: the module, the provider, the tool).
+    targets=(test_keystore test_keystore_processes test_p11_crypto test_p11_token
+             test_p11_crash_soak test_token_api test_provider_api)
     export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
     ;;
   *) echo "check_sanitizers: unknown mode $mode" >&2; exit 2 ;;
