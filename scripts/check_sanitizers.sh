@@ -72,7 +72,21 @@ nice cmake --build "$build" -j"${JOBS:-2}" --target "${targets[@]}" >/dev/null
 echo "check_sanitizers: $mode build $((SECONDS - start)) s"
 start=$SECONDS
 status=0
-ctest --test-dir "$build" "${select[@]}" -LE 'large|ct|fuzz|sanitizer' --output-on-failure \
-  -j"${JOBS:-2}" || status=$?
+# The one documented exception: test_engine_api (its tests are Errors.*, Routing.*, Sizes/Shell.*)
+# runs without LeakSanitizer. The gostcsp engine registers its "pkcs11" OSSL_STORE loader once
+# per process (engine/src/store_loader.cpp, the engine linked -z nodelete); libcrypto 3.0's
+# OPENSSL_cleanup frees the loader registry but not the loaders in it, so at exit the loader and
+# the engine state only it still reaches (the engine's provider context) are reported as leaked
+# (208 bytes direct, ~9 KB indirect, once per process). Process-lifetime by design, not a leak that
+# grows; to be lifted when the engine unregisters its loader on destroy. ASan and UBSan stay on.
+no_lsan='^(Errors|Routing|Sizes/Shell)\.'
+exclude=(-E "$no_lsan")
+[ "$mode" = asan ] || exclude=()
+ctest --test-dir "$build" "${select[@]}" "${exclude[@]}" -LE 'large|ct|fuzz|sanitizer' \
+  --output-on-failure -j"${JOBS:-2}" || status=$?
+if [ "$mode" = asan ]; then
+  ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0" ctest --test-dir "$build" "${select[@]}" \
+    -R "$no_lsan" -LE 'large|ct|fuzz|sanitizer' --output-on-failure || status=$?
+fi
 echo "check_sanitizers: $mode tests $((SECONDS - start)) s"
 exit "$status"
