@@ -79,7 +79,11 @@ status=0
 # the engine state only it still reaches (the engine's provider context) are reported as leaked
 # (208 bytes direct, ~9 KB indirect, once per process). Process-lifetime by design, not a leak that
 # grows; to be lifted when the engine unregisters its loader on destroy. ASan and UBSan stay on.
-no_lsan='^(Errors|Routing|Sizes/Shell)\.'
+# Also without LeakSanitizer: the provider's CTR-OMAC tests that compare with gost-engine
+# (Both/CtrOmac.*, tests/provider/provider_ctr_omac_test.cpp on main): gost-engine 3.0.1's
+# gost2015_process_unprotected_attributes leaks the ASN1_OBJECT of OBJ_txt2obj on every call
+# (20,000 objects per test run) — a third-party leak in the reference, not in gostcsp.
+no_lsan='^(Errors|Routing|Sizes/Shell)\.|^Both/CtrOmac\.'
 exclude=(-E "$no_lsan")
 [ "$mode" = asan ] || exclude=()
 ctest --test-dir "$build" "${select[@]}" "${exclude[@]}" -LE 'large|ct|fuzz|sanitizer' \
