@@ -322,6 +322,8 @@ Status MgmStream::aad(std::span<const std::uint8_t> data) noexcept {
     if (!live_ || text_) return Status::bad_state;
     const std::size_t n = cipher_.block_size();
     if (over_limit(n, aad_bytes_ + data.size(), 0)) return Status::limit_exceeded;
+    // Nothing to add; an empty span may carry a null data() (memcpy from null is undefined).
+    if (data.empty()) return Status::ok;
     aad_bytes_ += data.size();
     Engine& e = engine_at(engine_);
     const std::uint8_t* p = data.data();

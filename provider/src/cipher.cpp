@@ -288,7 +288,7 @@ int update(void* vctx, unsigned char* out, size_t* outl, size_t outsize, const u
     if (fail(c, blocks(c, in, out + done, direct))) return 0;
     in += direct;
     inl -= direct;
-    std::memcpy(c.buf + c.buffered, in, inl);
+    if (inl != 0) std::memcpy(c.buf + c.buffered, in, inl);  // `in` may be null when inl is 0
     c.buffered += inl;
     *outl = emit;
     return 1;
