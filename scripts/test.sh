@@ -5,7 +5,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/deps.sh"
-"$root/scripts/build.sh"
+# GOSTCSP_SANITIZERS=1 adds the ASan+UBSan and TSan builds as tests (docs/security.md).
+sanitizers=OFF
+[ "${GOSTCSP_SANITIZERS:-0}" = 1 ] && sanitizers=ON
+"$root/scripts/build.sh" "-DGOSTCSP_SANITIZER_TESTS=$sanitizers"
 build="${GOSTCSP_BUILD_DIR:-$root/build}"
 cd "$build"
 ctest --output-on-failure -j "$(nproc)" --timeout 1500
