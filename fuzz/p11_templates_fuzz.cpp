@@ -130,9 +130,13 @@ void make_token(Fixture& x) {
 Fixture& fixture() {
     static Fixture x = [] {
         Fixture s;
+        // GOSTCSP_FUZZ_TMP (fuzz_smoke.sh: its scratch directory, removed after the run; libFuzzer
+        // ends without atexit handlers), else /dev/shm, else the temporary directory.
         const char* shm = "/dev/shm";
-        std::string tmpl = (std::filesystem::exists(shm) ? std::filesystem::path(shm)
-                                                         : std::filesystem::temp_directory_path())
+        const char* env = std::getenv("GOSTCSP_FUZZ_TMP");
+        std::string tmpl = (env != nullptr && *env != 0    ? std::filesystem::path(env)
+                            : std::filesystem::exists(shm) ? std::filesystem::path(shm)
+                                                           : std::filesystem::temp_directory_path())
                                .string() +
                            "/gostcsp-fuzz-p11-XXXXXX";
         if (mkdtemp(tmpl.data()) == nullptr) std::abort();

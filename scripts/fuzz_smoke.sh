@@ -14,8 +14,12 @@ launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S "$root/fuzz" -B "$build" -DCMAKE_CXX_COMPILER=clang++ "${launcher[@]}" >/dev/null
 cmake --build "$build" -j"${JOBS:-2}" >/dev/null
-scratch="$(mktemp -d)"
+# The targets' token directories go into the scratch directory too (GOSTCSP_FUZZ_TMP): libFuzzer
+# exits without running atexit handlers. /dev/shm when there is one (SQLite syncs every commit).
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then scratch="$(mktemp -d /dev/shm/gostcsp-fuzz-smoke.XXXXXX)"
+else scratch="$(mktemp -d)"; fi
 trap 'rm -rf "$scratch"' EXIT
+export GOSTCSP_FUZZ_TMP="$scratch"
 status=0
 for seeds in "$root"/fuzz/corpus/*/; do
   name="$(basename "$seeds")"
