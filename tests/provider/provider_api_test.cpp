@@ -22,6 +22,7 @@
 #include <tuple>
 #include <vector>
 
+#include "openssl_reason.hpp"
 #include "vector_file.hpp"
 
 namespace {
@@ -44,13 +45,7 @@ struct MdCtxFree {
 };
 using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 
-// The last error's reason text ("" if none); clears the queue.
-std::string last_reason() {
-    unsigned long e = 0, last = 0;
-    while ((e = ERR_get_error()) != 0) last = e;
-    const char* r = last != 0 ? ERR_reason_error_string(last) : nullptr;
-    return r != nullptr ? r : (last != 0 ? "<code " + std::to_string(last) + ">" : "");
-}
+using gostcsp::test::last_reason;
 
 class ProviderTest : public ::testing::Test {
   protected:

@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "openssl_reason.hpp"
+
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
@@ -29,12 +31,7 @@ using Bytes = std::vector<std::uint8_t>;
 OSSL_LIB_CTX* ours = nullptr;
 ENGINE* gost = nullptr;
 
-std::string last_reason() {
-    unsigned long e = 0, last = 0;
-    while ((e = ERR_get_error()) != 0) last = e;
-    const char* r = last != 0 ? ERR_reason_error_string(last) : nullptr;
-    return r != nullptr ? r : "";
-}
+using gostcsp::test::last_reason;
 
 class Env : public ::testing::Environment {
   public:

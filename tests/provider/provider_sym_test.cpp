@@ -19,6 +19,7 @@
 #include "gostcsp/kuznyechik.hpp"
 #include "gostcsp/magma.hpp"
 #include "gostcsp/mgm.hpp"
+#include "openssl_reason.hpp"
 #include "vector_file.hpp"
 
 namespace {
@@ -27,12 +28,7 @@ using gostcsp::test::load_vectors;
 using gostcsp::test::to_hex;
 using Bytes = std::vector<std::uint8_t>;
 
-std::string last_reason() {
-    unsigned long e = 0, last = 0;
-    while ((e = ERR_get_error()) != 0) last = e;
-    const char* r = last != 0 ? ERR_reason_error_string(last) : nullptr;
-    return r != nullptr ? r : "";
-}
+using gostcsp::test::last_reason;
 
 struct Lib {
     OSSL_LIB_CTX* ctx = nullptr;
