@@ -17,6 +17,7 @@
 #include <cstring>
 #include <optional>
 
+#include "cipher_params.hpp"
 #include "errors.hpp"
 #include "gostcsp/acpkm.hpp"
 #include "gostcsp/kdf.hpp"
@@ -247,40 +248,7 @@ bool parse_alg_id(CtrOmacCtx& c, const unsigned char* der, std::size_t len) noex
 template <std::size_t I>
 int get_params(OSSL_PARAM params[]) noexcept {
     const CtrOmacAlg& a = ctr_omac_algs[I];
-    OSSL_PARAM* p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_MODE);
-    if (p != nullptr && !OSSL_PARAM_set_uint(p, evp_mode_ctr)) return 0;
-    p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_BLOCK_SIZE);
-    if (p != nullptr && !OSSL_PARAM_set_size_t(p, 1)) return 0;
-    p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_IVLEN);
-    if (p != nullptr && !OSSL_PARAM_set_size_t(p, a.block_bytes / 2)) return 0;
-    p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_KEYLEN);
-    if (p != nullptr && !OSSL_PARAM_set_size_t(p, sym_key_bytes)) return 0;
-    for (const char* flag : {OSSL_CIPHER_PARAM_AEAD, OSSL_CIPHER_PARAM_CUSTOM_IV}) {
-        p = OSSL_PARAM_locate(params, flag);
-        if (p != nullptr && !OSSL_PARAM_set_int(p, 1)) return 0;
-    }
-    for (const char* flag : {OSSL_CIPHER_PARAM_CTS, OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK,
-                             OSSL_CIPHER_PARAM_HAS_RAND_KEY}) {
-        p = OSSL_PARAM_locate(params, flag);
-        if (p != nullptr && !OSSL_PARAM_set_int(p, 0)) return 0;
-    }
-    return 1;
-}
-
-const OSSL_PARAM* gettable_params(void*) noexcept {
-    static const OSSL_PARAM table[] = {
-        OSSL_PARAM_uint(OSSL_CIPHER_PARAM_MODE, nullptr),
-        OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_BLOCK_SIZE, nullptr),
-        OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
-        OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
-        OSSL_PARAM_int(OSSL_CIPHER_PARAM_AEAD, nullptr),
-        OSSL_PARAM_int(OSSL_CIPHER_PARAM_CUSTOM_IV, nullptr),
-        OSSL_PARAM_int(OSSL_CIPHER_PARAM_CTS, nullptr),
-        OSSL_PARAM_int(OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK, nullptr),
-        OSSL_PARAM_int(OSSL_CIPHER_PARAM_HAS_RAND_KEY, nullptr),
-        OSSL_PARAM_END,
-    };
-    return table;
+    return get_cipher_params({evp_mode_ctr, 1, a.block_bytes / 2, true}, params);
 }
 
 int get_ctx_params(void* vctx, OSSL_PARAM params[]) noexcept {
@@ -418,7 +386,8 @@ const OSSL_DISPATCH functions[] = {
     entry<OSSL_FUNC_CIPHER_UPDATE, OSSL_FUNC_cipher_update_fn>(&update),
     entry<OSSL_FUNC_CIPHER_FINAL, OSSL_FUNC_cipher_final_fn>(&final),
     entry<OSSL_FUNC_CIPHER_GET_PARAMS, OSSL_FUNC_cipher_get_params_fn>(&get_params<I>),
-    entry<OSSL_FUNC_CIPHER_GETTABLE_PARAMS, OSSL_FUNC_cipher_gettable_params_fn>(&gettable_params),
+    entry<OSSL_FUNC_CIPHER_GETTABLE_PARAMS, OSSL_FUNC_cipher_gettable_params_fn>(
+        &cipher_gettable_params),
     entry<OSSL_FUNC_CIPHER_GET_CTX_PARAMS, OSSL_FUNC_cipher_get_ctx_params_fn>(&get_ctx_params),
     entry<OSSL_FUNC_CIPHER_GETTABLE_CTX_PARAMS, OSSL_FUNC_cipher_gettable_ctx_params_fn>(
         &gettable_ctx_params),
