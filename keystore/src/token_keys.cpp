@@ -9,22 +9,11 @@ namespace gostcsp::keystore {
 
 using namespace detail;
 
-Result<Bytes> Token::sign_digest(ObjectHandle private_key, std::span<const std::uint8_t> digest) {
-    auto entry = impl_->private_key(private_key);  // no lock held while signing
-    if (!entry) return entry.status();
-    const core::PrivateKey& key = **(*entry)->key;
-    Bytes sig(core::param_set_info(key.param_set()).signature_bytes());
-    if (core::Status cs = core::sign_digest(key, digest, sig); !core::ok(cs)) {
-        return crypto_status(cs, "signing failed");
-    }
-    return sig;
-}
+namespace {
 
-Status Token::sign_digest(ObjectHandle private_key, std::span<const std::uint8_t> digest,
-                          std::span<std::uint8_t> signature) {
-    auto entry = impl_->private_key(private_key);  // no lock held while signing
-    if (!entry) return entry.status();
-    const core::PrivateKey& key = **(*entry)->key;
+// One signature with a key from the cache into `signature` (the set's signature size).
+Status sign_with(const core::PrivateKey& key, std::span<const std::uint8_t> digest,
+                 std::span<std::uint8_t> signature) {
     if (signature.size() != core::param_set_info(key.param_set()).signature_bytes()) {
         return Status(Error::invalid_argument, "signature buffer has the wrong size");
     }
@@ -32,6 +21,24 @@ Status Token::sign_digest(ObjectHandle private_key, std::span<const std::uint8_t
         return crypto_status(cs, "signing failed");
     }
     return {};
+}
+
+}  // namespace
+
+Result<Bytes> Token::sign_digest(ObjectHandle private_key, std::span<const std::uint8_t> digest) {
+    auto entry = impl_->private_key(private_key);  // no lock held while signing
+    if (!entry) return entry.status();
+    const core::PrivateKey& key = **(*entry)->key;
+    Bytes sig(core::param_set_info(key.param_set()).signature_bytes());
+    if (Status st = sign_with(key, digest, sig); !st) return st;
+    return sig;
+}
+
+Status Token::sign_digest(ObjectHandle private_key, std::span<const std::uint8_t> digest,
+                          std::span<std::uint8_t> signature) {
+    auto entry = impl_->private_key(private_key);  // no lock held while signing
+    if (!entry) return entry.status();
+    return sign_with(**(*entry)->key, digest, signature);
 }
 
 Result<SecureBytes> Token::vko(ObjectHandle private_key,

@@ -412,10 +412,7 @@ ObjectRef Module::resolve(const Session& s, CK_OBJECT_HANDLE obj) {
 }
 
 keystore::Object Module::read_object(const Session& s, CK_OBJECT_HANDLE obj, ObjectRef* ref_out) {
-    ObjectRef ref = resolve(s, obj);
-    if (ref_out != nullptr) *ref_out = ref;
-    auto token = token_of(s.slot);
-    return ks_value(token->read_object(ref.handle));
+    return *view_object(s, obj, ref_out);  // a copy the caller may change
 }
 
 std::shared_ptr<const keystore::Object> Module::view_object(const Session& s, CK_OBJECT_HANDLE obj,
