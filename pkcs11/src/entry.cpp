@@ -6,7 +6,6 @@
 // CKR_GENERAL_ERROR. No exception crosses this file's functions. Only C_GetFunctionList,
 // C_GetInterfaceList and C_GetInterface are exported (gostcsp-pkcs11.map).
 #include <pthread.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cstring>
@@ -19,9 +18,8 @@ namespace gostcsp::p11 {
 namespace {
 
 std::atomic<Module*> g_module{nullptr};
-std::atomic<pid_t> g_pid{0};
-// Bumped in every fork child (pthread_atfork): module(), on every call, compares it with the
-// value of C_Initialize's time instead of asking getpid(), a system call per PKCS#11 call.
+// Bumped in every fork child (pthread_atfork): a module initialised at another generation is a
+// parent's. Cheaper than getpid(), a system call, on every PKCS#11 call.
 std::atomic<unsigned> g_fork_generation{0};
 std::atomic<unsigned> g_init_generation{0};  // stored before g_module is published
 std::mutex g_init_mutex;                     // C_Initialize / C_Finalize against each other
@@ -59,7 +57,8 @@ CK_RV initialize(CK_VOID_PTR init_args) {
     std::lock_guard<std::mutex> lock(g_init_mutex);
     Module* old = g_module.load();
     if (old != nullptr) {
-        if (g_pid.load() == getpid()) return CKR_CRYPTOKI_ALREADY_INITIALIZED;
+        if (g_init_generation.load() == g_fork_generation.load())
+            return CKR_CRYPTOKI_ALREADY_INITIALIZED;
         // A forked child: the parent's module (its locks, SQLite handles, login keys) is not
         // ours to use or to tear down; it is abandoned, and the child starts afresh.
         g_module.store(nullptr);
@@ -70,7 +69,6 @@ CK_RV initialize(CK_VOID_PTR init_args) {
                          [] { g_fork_generation.fetch_add(1, std::memory_order_relaxed); });
     });
     auto* m = new Module(args);
-    g_pid.store(getpid());
     g_init_generation.store(g_fork_generation.load());
     g_module.store(m, std::memory_order_release);
     return CKR_OK;
@@ -80,7 +78,8 @@ CK_RV finalize(CK_VOID_PTR reserved) {
     check(reserved == nullptr, CKR_ARGUMENTS_BAD);
     std::lock_guard<std::mutex> lock(g_init_mutex);
     Module* m = g_module.load();
-    if (m == nullptr || g_pid.load() != getpid()) return CKR_CRYPTOKI_NOT_INITIALIZED;
+    if (m == nullptr || g_init_generation.load() != g_fork_generation.load())
+        return CKR_CRYPTOKI_NOT_INITIALIZED;
     g_module.store(nullptr);
     delete m;
     return CKR_OK;
